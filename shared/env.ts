@@ -1,0 +1,27 @@
+/**
+ * Names of the environment variables the CDK app sets on functions and the handlers read.
+ * One list, so infra/, functions/ and local/ cannot drift apart.
+ */
+export const ENV = {
+  eventBusName: 'EVENT_BUS_NAME',
+  journeyStateMachineArn: 'JOURNEY_STATE_MACHINE_ARN',
+  contactsTableName: 'CONTACTS_TABLE_NAME',
+  journeysTableName: 'JOURNEYS_TABLE_NAME',
+  kpiTableName: 'KPI_TABLE_NAME',
+  graphApiBaseUrl: 'GRAPH_API_BASE_URL',
+  graphApiVersion: 'GRAPH_API_VERSION',
+  whatsappPhoneNumberId: 'WHATSAPP_PHONE_NUMBER_ID',
+  metaAccessTokenSecretId: 'META_ACCESS_TOKEN_SECRET_ID',
+  metaAppSecretSecretId: 'META_APP_SECRET_SECRET_ID',
+  metaVerifyTokenParameter: 'META_VERIFY_TOKEN_PARAMETER',
+  reportingTimeZone: 'REPORTING_TIME_ZONE',
+} as const;
+
+export type EnvName = (typeof ENV)[keyof typeof ENV];
+
+/** Reads a variable the deployment must set; a missing one is a wiring bug, so say which. */
+export function requireEnv(name: EnvName, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[name];
+  if (value === undefined || value === '') throw new Error(`Environment variable ${name} is not set: the stack (or the local stack) must set it`);
+  return value;
+}
