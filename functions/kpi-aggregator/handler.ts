@@ -1,0 +1,50 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { applyCounterWrites } from '#shared/aws/kpi-store';
+import { clockFromEnv } from '#shared/clock';
+import { ENV, requireEnv } from '#shared/env';
+import { planCounterWrites, type CountedEvent } from '#shared/kpi/aggregation';
+import { readQueuedEvents } from '#shared/kpi/batch';
+import { COUNTER_METRIC, METRIC_NAMESPACE } from '#shared/kpi/counters';
+import { createLogger } from '#shared/log';
+
+const logger = createLogger('kpi-aggregator');
+const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: 'kpi-aggregator' });
+const clock = clockFromEnv();
+const tableName = requireEnv(ENV.kpiTableName);
+const timeZone = process.env[ENV.reportingTimeZone] || 'UTC';
+
+function emitMetrics(counted: readonly CountedEvent[]): void {
+  for (const event of counted) {
+    const metric = metrics.singleMetric();
+    metric.addDimension('Milestone', event.key.milestone);
+    metric.addMetric(COUNTER_METRIC[event.counter], MetricUnit.Count, 1);
+  }
+}
+
+/** Counts a batch with one write per distinct counter key; reports only the messages that failed. */
+async function aggregate(event: SQSEvent): Promise<SQSBatchResponse> {
+  const batch = readQueuedEvents(event.Records, timeZone);
+  const failed = new Set(batch.unreadable.map((u) => u.messageId));
+  for (const unreadable of batch.unreadable) logger.error('unreadable domain event', { ...unreadable });
+
+  const messagesOf = new Map<string, string[]>();
+  for (const { event: counted, messageId } of batch.counted) {
+    messagesOf.set(counted.eventId, [...(messagesOf.get(counted.eventId) ?? []), messageId]);
+  }
+  const nowSeconds = Math.floor(clock.now().getTime() / 1000);
+  for (const plan of planCounterWrites(batch.counted.map((c) => c.event))) {
+    try {
+      emitMetrics(await applyCounterWrites(tableName, plan, nowSeconds));
+    } catch (error) {
+      logger.error('counter write failed; messages go back to the queue', { error: error as Error, events: plan.events.length });
+      for (const counted of plan.events) for (const messageId of messagesOf.get(counted.eventId) ?? []) failed.add(messageId);
+    }
+  }
+  return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+export const handler = middy(aggregate).use(injectLambdaContext(logger)).use(logMetrics(metrics));

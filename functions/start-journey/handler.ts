@@ -1,0 +1,30 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { EventBridgeEvent } from 'aws-lambda';
+import { startExecutionOnce } from '#shared/aws/stepfunctions';
+import { ENV, requireEnv } from '#shared/env';
+import { purchaseDetailSchema } from '#shared/events/purchase';
+import { DEFAULT_MILESTONES } from '#shared/journey/milestones';
+import { journeyExecution } from '#shared/journey/start';
+import { createLogger } from '#shared/log';
+import { parseWith } from '#shared/validation';
+
+const logger = createLogger('start-journey');
+const stateMachineArn = requireEnv(ENV.journeyStateMachineArn);
+
+/** Thrown for events that can never start a journey; the async-invoke failure queue keeps them with this message. */
+export class InvalidPurchaseEvent extends Error {
+  override readonly name = 'InvalidPurchaseEvent';
+}
+
+async function startJourney(event: EventBridgeEvent<string, unknown>): Promise<{ orderId: string; execution: string }> {
+  const purchase = parseWith(purchaseDetailSchema, event.detail);
+  if (!purchase.ok) throw new InvalidPurchaseEvent(`Purchase event ${event.id} is invalid: ${purchase.reason}`);
+
+  const { name, input } = journeyExecution(purchase.value, DEFAULT_MILESTONES);
+  const execution = await startExecutionOnce(stateMachineArn, name, input);
+  logger.info('journey', { orderId: purchase.value.orderId, execution });
+  return { orderId: purchase.value.orderId, execution };
+}
+
+export const handler = middy(startJourney).use(injectLambdaContext(logger));

@@ -1,0 +1,25 @@
+import type { MilestoneId } from './milestones';
+
+/** The record of one milestone's message: claimed before Meta is called, then sent or failed. */
+export type MessageRecord =
+  | { status: 'claimed'; claimedAt: string }
+  | { status: 'sent'; wamid: string; sentAt: string }
+  | { status: 'failed'; reason: string; errorCode?: number };
+
+export interface MessageClaim {
+  orderId: string;
+  milestone: MilestoneId;
+  template: string;
+  variant: string;
+  claimedAt: string;
+}
+
+/** What the send step needs from storage; DynamoDB in AWS and locally (shared/aws/journey-store.ts). */
+export interface JourneyStore {
+  /** Claims order × milestone; returns the existing record when someone already did. */
+  claimMessage(claim: MessageClaim): Promise<{ claimed: true } | { claimed: false; existing: MessageRecord }>;
+  recordSent(orderId: string, milestone: MilestoneId, wamid: string, sentAt: string): Promise<void>;
+  recordFailed(orderId: string, milestone: MilestoneId, reason: string, errorCode?: number): Promise<void>;
+  /** Gives the claim back after a send that certainly did not happen, so a retry may send. */
+  releaseClaim(orderId: string, milestone: MilestoneId): Promise<void>;
+}

@@ -1,0 +1,79 @@
+import type { DomainEventType, MessageEventDetail } from '../events/domain';
+import type { MilestoneId } from '../journey/milestones';
+import { COUNTER_OF_EVENT, type Counter } from './counters';
+
+/** The finest grain KPIs are kept at: day (reporting time zone) × milestone × template × variant. */
+export interface CounterKey {
+  day: string;
+  milestone: MilestoneId;
+  template: string;
+  variant: string;
+}
+
+export interface CountedEvent {
+  eventId: string;
+  key: CounterKey;
+  counter: Counter;
+}
+
+/** YYYY-MM-DD of an instant in the store's reporting time zone. */
+export function reportingDay(instant: Date, timeZone: string): string {
+  // en-CA formats dates as YYYY-MM-DD.
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+}
+
+export function counterKeyId(key: CounterKey): string {
+  return `${key.day}|${key.milestone}|${key.template}|${key.variant}`;
+}
+
+/** What a domain event adds to the counters, or undefined for events no counter tracks. */
+export function countedEvent(type: DomainEventType, detail: MessageEventDetail, timeZone: string): CountedEvent | undefined {
+  const counter = COUNTER_OF_EVENT[type];
+  if (counter === undefined) return undefined;
+  return {
+    eventId: detail.eventId,
+    counter,
+    key: { day: reportingDay(new Date(detail.occurredAt), timeZone), milestone: detail.milestone, template: detail.template, variant: detail.variant },
+  };
+}
+
+export interface CounterIncrement {
+  key: CounterKey;
+  add: Partial<Record<Counter, number>>;
+}
+
+export interface WritePlan {
+  events: CountedEvent[];
+  increments: CounterIncrement[];
+}
+
+/**
+ * Groups events into atomic writes: each plan marks its events as counted and adds their sum
+ * to each counter key once, so a batch costs one write per distinct key (plus its markers),
+ * and no plan exceeds `maxItems` (DynamoDB's transaction limit is 100). Duplicate event ids
+ * inside the batch are counted once.
+ */
+export function planCounterWrites(events: readonly CountedEvent[], maxItems = 100): WritePlan[] {
+  const plans: WritePlan[] = [];
+  let planned: CountedEvent[] = [];
+  let increments = new Map<string, CounterIncrement>();
+  const seen = new Set<string>();
+  const flush = () => {
+    if (planned.length > 0) plans.push({ events: planned, increments: [...increments.values()] });
+    planned = [];
+    increments = new Map();
+  };
+  for (const event of events) {
+    if (seen.has(event.eventId)) continue;
+    seen.add(event.eventId);
+    const keyId = counterKeyId(event.key);
+    const newKey = increments.has(keyId) ? 0 : 1;
+    if (planned.length + increments.size + 1 + newKey > maxItems) flush();
+    const increment = increments.get(keyId) ?? { key: event.key, add: {} };
+    increment.add[event.counter] = (increment.add[event.counter] ?? 0) + 1;
+    increments.set(keyId, increment);
+    planned.push(event);
+  }
+  flush();
+  return plans;
+}
