@@ -1,0 +1,156 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { checkSend, type PricingCategory } from './check-send';
+import { invalidParameter, unknownError, type GraphError } from './graph-errors';
+import { readBody, writeJson } from './http-io';
+import { newConversationId, newWamid } from './ids';
+import { resolveOptions, type MetaSimulatorOptions, type ResolvedOptions } from './options';
+import type { SendMessageRequest } from './send-request';
+import { DELIVERY_STATUSES, messagesWebhook, serializeLikeMeta, statusItem, type SendFacts } from './status-webhook';
+import { templateCatalogue } from './templates';
+import { postWebhook, sleep, type WebhookDelivery } from './webhook-delivery';
+
+export type { MetaSimulatorOptions, StatusDelaysSeconds } from './options';
+export type { ApprovedTemplate, TemplateCategory } from './templates';
+export type { SendMessageRequest } from './send-request';
+
+/** A send Meta accepted, as the simulator saw it. */
+export interface RecordedSend {
+  wamid: string;
+  /** Virtual time of acceptance; status timestamps count from here. */
+  acceptedAt: Date;
+  apiVersion: string;
+  phoneNumberId: string;
+  /** Always true: a send is only accepted with the right bearer token (refusals are in `rejections`). */
+  bearerTokenValid: true;
+  request: SendMessageRequest;
+  /** `to` without its `+`, as Meta answers it in `contacts[].wa_id`. */
+  waId: string;
+  pricingCategory: PricingCategory;
+}
+
+/** A request the simulator refused, so a test or the console can tell why the sender failed. */
+export interface RecordedRejection {
+  receivedAt: Date;
+  httpStatus: number;
+  code: number;
+  message: string;
+  details: string | undefined;
+  /** False also when the request was refused before its token was looked at (unknown path, oversized body). */
+  bearerTokenValid: boolean;
+}
+
+export interface MetaSimulator {
+  /** Mount on any `http.Server`; serves `POST …/{version}/{phoneNumberId}/messages`. */
+  listener: (request: IncomingMessage, response: ServerResponse) => void;
+  /** Every accepted send, in order of acceptance. */
+  readonly sends: readonly RecordedSend[];
+  readonly rejections: readonly RecordedRejection[];
+  /** Resolves once every status webhook scheduled so far has been posted (acknowledged or dropped). */
+  idle(): Promise<void>;
+  /** Cancels pending status webhooks and retries. */
+  close(): void;
+}
+
+// Meta's limit is not documented for this endpoint; a template send is a few KB at most.
+const MAX_BODY_BYTES = 1_000_000;
+
+/**
+ * Stands in for Meta's Graph API in the local stack: checks sends as Meta does, answers
+ * with Meta's shapes, and posts signed `sent` → `delivered` → `read` webhooks on the virtual
+ * clock, so the webhook path downstream runs exactly as it would against WhatsApp.
+ */
+export function createMetaSimulator(options: MetaSimulatorOptions): MetaSimulator {
+  const config = resolveOptions(options);
+  const account = { accessToken: config.accessToken, phoneNumberId: config.phoneNumberId, checkTemplate: templateCatalogue(config.templates) };
+  const closing = new AbortController();
+  const delivery: WebhookDelivery = {
+    url: config.webhookUrl,
+    appSecret: config.appSecret,
+    retryDelaysMs: config.webhookRetryDelaysMs,
+    attemptTimeoutMs: config.webhookTimeoutMs,
+    log: config.log,
+    signal: closing.signal,
+  };
+  const sends: RecordedSend[] = [];
+  const rejections: RecordedRejection[] = [];
+  const pending = new Set<Promise<void>>();
+
+  function track(task: Promise<void>): void {
+    pending.add(task);
+    void task.finally(() => pending.delete(task));
+  }
+
+  function refuse(response: ServerResponse, error: GraphError, bearerTokenValid: boolean): void {
+    const { code, message, error_data } = error.body.error;
+    rejections.push({ receivedAt: config.clock.now(), httpStatus: error.httpStatus, code, message, details: error_data?.details, bearerTokenValid });
+    config.log(`meta-simulator: refused a send with HTTP ${error.httpStatus}, code ${code}: ${error_data?.details ?? message}`);
+    writeJson(response, error.httpStatus, error.body);
+  }
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const body = await readBody(request, MAX_BODY_BYTES);
+    if (body.tooLarge) return refuse(response, invalidParameter(`The request body is larger than ${MAX_BODY_BYTES} bytes.`), false);
+    const check = checkSend({ method: request.method ?? 'GET', url: request.url ?? '/', authorization: request.headers.authorization, rawBody: body.text }, account);
+    if (!check.ok) return refuse(response, check.error, check.bearerTokenValid);
+
+    const { apiVersion, message, pricingCategory } = check.send;
+    const send: RecordedSend = {
+      wamid: newWamid(),
+      acceptedAt: config.clock.now(),
+      apiVersion,
+      phoneNumberId: config.phoneNumberId,
+      bearerTokenValid: true,
+      request: message,
+      waId: message.to.replace(/^\+/, ''),
+      pricingCategory,
+    };
+    sends.push(send);
+    writeJson(response, 200, {
+      messaging_product: 'whatsapp',
+      contacts: [{ input: message.to, wa_id: send.waId }],
+      messages: [{ id: send.wamid, message_status: 'accepted' }],
+    });
+    track(postStatuses(config, delivery, send).catch((error: unknown) => config.log(`meta-simulator: status webhooks for ${send.wamid} stopped: ${String(error)}`)));
+  }
+
+  return {
+    listener: (request, response) => {
+      handle(request, response).catch((error: unknown) => {
+        config.log(`meta-simulator: unexpected error: ${error instanceof Error ? error.stack : String(error)}`);
+        if (!response.headersSent) writeJson(response, unknownError().httpStatus, unknownError().body);
+        else response.destroy();
+      });
+    },
+    sends,
+    rejections,
+    async idle() {
+      while (pending.size > 0) await Promise.all(pending);
+    },
+    close() {
+      closing.abort();
+    },
+  };
+}
+
+/**
+ * One message's statuses, posted one after the other: each waits for the previous one to be
+ * acknowledged or dropped, so a receiver sees them in order unless a retry reorders them,
+ * which Meta also does. Timestamps are the virtual times they were due, not when they left.
+ */
+async function postStatuses(config: ResolvedOptions, delivery: WebhookDelivery, send: RecordedSend): Promise<void> {
+  const facts: SendFacts = {
+    wamid: send.wamid,
+    recipientId: send.waId,
+    apiVersion: send.apiVersion,
+    pricingCategory: send.pricingCategory,
+    bizOpaqueCallbackData: send.request.biz_opaque_callback_data,
+    conversationId: newConversationId(),
+  };
+  const sentAt = new Date(send.acceptedAt.getTime() + config.statusDelaysSeconds.sent * 1000);
+  for (const status of DELIVERY_STATUSES) {
+    const dueAt = new Date(send.acceptedAt.getTime() + config.statusDelaysSeconds[status] * 1000);
+    if (!(await sleep(config.clock.realDelayUntil(dueAt), delivery.signal))) return;
+    const webhook = messagesWebhook(config, { statuses: [statusItem(facts, status, dueAt, sentAt)] });
+    await postWebhook(delivery, serializeLikeMeta(webhook), `${status} status for ${send.wamid}`);
+  }
+}
