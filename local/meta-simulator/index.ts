@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { maskPhone } from '#shared/log';
 import { checkSend, type PricingCategory } from './check-send';
 import { invalidParameter, unknownError, type GraphError } from './graph-errors';
 import { readBody, writeJson } from './http-io';
@@ -105,6 +106,8 @@ export function createMetaSimulator(options: MetaSimulatorOptions): MetaSimulato
       pricingCategory,
     };
     sends.push(send);
+    const what = message.type === 'template' ? `template ${message.template.name} (${message.template.language.code})` : 'text message';
+    config.log(`meta-simulator: accepted ${what} to ${maskPhone(send.waId)} at ${send.acceptedAt.toISOString()} (virtual)`);
     writeJson(response, 200, {
       messaging_product: 'whatsapp',
       contacts: [{ input: message.to, wa_id: send.waId }],

@@ -19,7 +19,7 @@ function toRecord(item: Record<string, AttributeValue> | undefined): MessageReco
   if (status === 'sent') return { status, wamid: item?.wamid?.S ?? '', sentAt: item?.sentAt?.S ?? '' };
   if (status === 'failed') {
     const code = item?.errorCode?.N;
-    return { status, reason: item?.reason?.S ?? '', ...(code === undefined ? {} : { errorCode: Number(code) }) };
+    return { status, reason: item?.reason?.S ?? '', failedAt: item?.failedAt?.S ?? '', ...(code === undefined ? {} : { errorCode: Number(code) }) };
   }
   return { status: 'claimed', claimedAt: item?.claimedAt?.S ?? '' };
 }
@@ -59,16 +59,17 @@ export function dynamoJourneyStore(tableName: string): JourneyStore {
         }),
       );
     },
-    async recordFailed(orderId, milestone, reason, errorCode) {
+    async recordFailed(orderId, milestone, { reason, failedAt, errorCode }) {
       await dynamodb.send(
         new UpdateItemCommand({
           TableName: tableName,
           Key: messageKey(orderId, milestone),
-          UpdateExpression: `SET #status = :failed, reason = :reason${errorCode === undefined ? '' : ', errorCode = :code'}`,
+          UpdateExpression: `SET #status = :failed, reason = :reason, failedAt = :failedAt${errorCode === undefined ? '' : ', errorCode = :code'}`,
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':failed': { S: 'failed' },
             ':reason': { S: reason },
+            ':failedAt': { S: failedAt },
             ...(errorCode === undefined ? {} : { ':code': { N: String(errorCode) } }),
           },
         }),

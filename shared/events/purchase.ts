@@ -6,6 +6,15 @@ export const PURCHASE_COMPLETED = 'Purchase Completed';
 
 const nonEmpty = () => z.string().check(z.trim(), z.minLength(1));
 
+function isIanaTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * `detail` of a `Purchase Completed` event: a public contract (DESIGN.md §3). Unknown fields
  * are ignored (loose objects) so stores can send more than we read.
@@ -17,8 +26,10 @@ export const purchaseDetailSchema = z.looseObject({
     id: nonEmpty(),
     phone: z.e164(),
     name: nonEmpty(),
-    locale: z.string().check(z.regex(/^[a-z]{2,3}([-_][A-Za-z]{2,4})?$/, 'locale must look like es-AR, pt-BR or en')),
-    timezone: nonEmpty(),
+    // BCP 47 language with an optional region, letters (es-AR) or UN M49 digits (es-419).
+    locale: z.string().check(z.regex(/^[a-z]{2,3}([-_]([A-Za-z]{2,4}|\d{3}))?$/, 'locale must look like es-AR, es-419, pt-BR or en')),
+    // Checked now, so a typo lands in the DLQ with its reason instead of breaking a send weeks later.
+    timezone: nonEmpty().check(z.refine(isIanaTimeZone, 'timezone must be an IANA time zone such as America/Argentina/Buenos_Aires')),
     optIn: z.optional(z.looseObject({ source: nonEmpty(), at: z.iso.datetime({ offset: true }) })),
   }),
   items: z.array(z.looseObject({ sku: nonEmpty(), name: nonEmpty(), category: z.optional(z.string()) })).check(z.minLength(1)),

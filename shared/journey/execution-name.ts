@@ -13,5 +13,6 @@ export function executionNameForOrder(orderId: string): string {
   const cleaned = orderId.replace(FORBIDDEN, '_');
   if (cleaned === orderId && orderId.length <= MAX_LENGTH) return orderId;
   const hash = createHash('sha256').update(orderId).digest('hex').slice(0, 12);
-  return `${cleaned.slice(0, MAX_LENGTH - hash.length - 1)}-${hash}`;
+  // toWellFormed: the cut may split a surrogate pair (an emoji) in half.
+  return `${cleaned.slice(0, MAX_LENGTH - hash.length - 1).toWellFormed()}-${hash}`;
 }

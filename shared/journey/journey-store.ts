@@ -4,7 +4,7 @@ import type { MilestoneId } from './milestones';
 export type MessageRecord =
   | { status: 'claimed'; claimedAt: string }
   | { status: 'sent'; wamid: string; sentAt: string }
-  | { status: 'failed'; reason: string; errorCode?: number };
+  | { status: 'failed'; reason: string; failedAt: string; errorCode?: number };
 
 export interface MessageClaim {
   orderId: string;
@@ -19,7 +19,7 @@ export interface JourneyStore {
   /** Claims order × milestone; returns the existing record when someone already did. */
   claimMessage(claim: MessageClaim): Promise<{ claimed: true } | { claimed: false; existing: MessageRecord }>;
   recordSent(orderId: string, milestone: MilestoneId, wamid: string, sentAt: string): Promise<void>;
-  recordFailed(orderId: string, milestone: MilestoneId, reason: string, errorCode?: number): Promise<void>;
+  recordFailed(orderId: string, milestone: MilestoneId, failure: { reason: string; failedAt: string; errorCode?: number }): Promise<void>;
   /** Gives the claim back after a send that certainly did not happen, so a retry may send. */
   releaseClaim(orderId: string, milestone: MilestoneId): Promise<void>;
 }

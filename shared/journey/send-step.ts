@@ -56,26 +56,41 @@ export async function runSendStep(input: SendStepInput, deps: SendStepDeps): Pro
   if (result.ok) {
     const sentAt = deps.clock.now().toISOString();
     await deps.journeys.recordSent(input.orderId, input.milestone, result.wamid, sentAt);
-    await deps.publish([sentEvent(ref, result.wamid, sentAt)]);
+    await publishOrRetry(deps, [sentEvent(ref, result.wamid, sentAt)]);
     return { status: 'sent', wamid: result.wamid, template: template.name, variant };
   }
   if (result.retryable) {
     await deps.journeys.releaseClaim(input.orderId, input.milestone);
     throw new TransientSendError(result.message);
   }
-  await deps.journeys.recordFailed(input.orderId, input.milestone, result.message, result.code);
-  await deps.publish([
-    {
-      type: DOMAIN_EVENT.messageFailed,
-      detail: {
-        eventId: `send-failed:${input.orderId}:${input.milestone}`,
-        occurredAt: deps.clock.now().toISOString(),
-        ...ref,
-        ...(result.code === undefined ? {} : { errorCode: result.code }),
-      },
+  const failure = { reason: result.message, failedAt: deps.clock.now().toISOString(), ...(result.code === undefined ? {} : { errorCode: result.code }) };
+  await deps.journeys.recordFailed(input.orderId, input.milestone, failure);
+  await publishOrRetry(deps, [failedEvent(ref, failure)]);
+  return { status: 'failed', reason: failure.reason, ...(failure.errorCode === undefined ? {} : { errorCode: failure.errorCode }) };
+}
+
+/**
+ * The message is recorded before its event is published; if publishing fails, the step is
+ * retried, finds the record, and publishes again under the same event id.
+ */
+async function publishOrRetry(deps: SendStepDeps, events: DomainEvent[]): Promise<void> {
+  try {
+    await deps.publish(events);
+  } catch (error) {
+    throw new TransientSendError(`recorded, but publishing ${events.map((e) => e.type).join(', ')} failed: ${(error as Error).message}`);
+  }
+}
+
+function failedEvent(ref: MessageRef, failure: { failedAt: string; errorCode?: number }): DomainEvent {
+  return {
+    type: DOMAIN_EVENT.messageFailed,
+    detail: {
+      eventId: `send-failed:${ref.orderId}:${ref.milestone}`,
+      occurredAt: failure.failedAt,
+      ...ref,
+      ...(failure.errorCode === undefined ? {} : { errorCode: failure.errorCode }),
     },
-  ]);
-  return { status: 'failed', reason: result.message, ...(result.code === undefined ? {} : { errorCode: result.code }) };
+  };
 }
 
 function sentEvent(ref: MessageRef, wamid: string, sentAt: string): DomainEvent {
@@ -85,11 +100,12 @@ function sentEvent(ref: MessageRef, wamid: string, sentAt: string): DomainEvent 
 
 async function outcomeOfEarlierAttempt(existing: MessageRecord, ref: MessageRef, deps: SendStepDeps): Promise<SendOutcome> {
   switch (existing.status) {
+    // The earlier attempt may have died before publishing; the event ids make this safe to repeat.
     case 'sent':
-      // The earlier attempt may have died before publishing; the event id makes this safe to repeat.
-      await deps.publish([sentEvent(ref, existing.wamid, existing.sentAt)]);
+      await publishOrRetry(deps, [sentEvent(ref, existing.wamid, existing.sentAt)]);
       return { status: 'sent', wamid: existing.wamid, template: ref.template, variant: ref.variant };
     case 'failed':
+      await publishOrRetry(deps, [failedEvent(ref, existing)]);
       return { status: 'failed', reason: existing.reason, ...(existing.errorCode === undefined ? {} : { errorCode: existing.errorCode }) };
     case 'claimed':
       // An attempt died between claim and answer: Meta may have sent it. At most once beats twice.

@@ -18,16 +18,21 @@ export interface ReadBatch {
 export function readQueuedEvents(records: readonly QueuedRecord[], timeZone: string): ReadBatch {
   const batch: ReadBatch = { counted: [], unreadable: [] };
   for (const record of records) {
-    let envelope: { 'detail-type'?: unknown; detail?: unknown };
+    let envelope: unknown;
     try {
-      envelope = JSON.parse(record.body) as typeof envelope;
+      envelope = JSON.parse(record.body);
     } catch {
       batch.unreadable.push({ messageId: record.messageId, reason: 'body is not JSON' });
       continue;
     }
-    const type = domainEventTypeOf(envelope['detail-type']);
+    if (typeof envelope !== 'object' || envelope === null) {
+      batch.unreadable.push({ messageId: record.messageId, reason: 'body is not an EventBridge event object' });
+      continue;
+    }
+    const { 'detail-type': detailType, detail: rawDetail } = envelope as Record<string, unknown>;
+    const type = domainEventTypeOf(detailType);
     if (type === undefined) continue; // a domain event no counter tracks yet
-    const detail = parseWith(messageEventDetailSchema, envelope.detail);
+    const detail = parseWith(messageEventDetailSchema, rawDetail);
     if (!detail.ok) {
       batch.unreadable.push({ messageId: record.messageId, reason: detail.reason });
       continue;

@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export const SIGNATURE_HEADER = 'x-hub-signature-256';
 const PREFIX = 'sha256=';
+const SHA256_HEX = /^[0-9a-f]{64}$/i;
 
 /** The `X-Hub-Signature-256` value Meta sends: HMAC-SHA256 of the raw body bytes. */
 export function signWebhookBody(rawBody: Buffer | string, appSecret: string): string {
@@ -14,8 +15,9 @@ export function signWebhookBody(rawBody: Buffer | string, appSecret: string): st
  */
 export function isValidWebhookSignature(rawBody: Buffer, header: string | undefined, appSecret: string): boolean {
   if (header === undefined || !header.startsWith(PREFIX)) return false;
-  const received = Buffer.from(header.slice(PREFIX.length), 'hex');
+  const hex = header.slice(PREFIX.length);
+  // Buffer.from(hex) stops at the first bad character, so a good signature plus junk would pass.
+  if (!SHA256_HEX.test(hex)) return false;
   const expected = createHmac('sha256', appSecret).update(rawBody).digest();
-  // Buffer.from(hex) silently drops bad characters, so the length check also rejects malformed hex.
-  return received.length === expected.length && timingSafeEqual(received, expected);
+  return timingSafeEqual(Buffer.from(hex, 'hex'), expected);
 }

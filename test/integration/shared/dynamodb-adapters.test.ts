@@ -1,0 +1,296 @@
+import { ConditionalCheckFailedException, GetItemCommand, ScanCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JourneyStore, MessageClaim } from '#shared/journey/journey-store';
+import { planCounterWrites, type CountedEvent, type CounterKey, type WritePlan } from '#shared/kpi/aggregation';
+import type { Counter } from '#shared/kpi/counters';
+import { startLocalDynamoDb, type LocalDynamoDb } from '../../support/dynamodb-local';
+
+/**
+ * The DynamoDB adapters of shared/aws/ against the real DynamoDB Local, in one file so the
+ * JVM starts once: the journey store (its claim is what prevents double sends) and the KPI
+ * store (its counts must stay exact under replays and races).
+ */
+
+type KpiStore = typeof import('#shared/aws/kpi-store');
+
+let db: LocalDynamoDb;
+let store: JourneyStore;
+let kpiStore: KpiStore;
+let tableName: string;
+let orderSeq = 0;
+
+beforeAll(async () => {
+  db = await startLocalDynamoDb();
+  // Only now that the environment points at DynamoDB Local: the adapters create their client on import.
+  const { dynamoJourneyStore } = await import('#shared/aws/journey-store');
+  kpiStore = await import('#shared/aws/kpi-store');
+  tableName = await db.createTable('journeys');
+  store = dynamoJourneyStore(tableName);
+});
+
+afterAll(async () => {
+  await db?.stop();
+});
+
+const newOrder = () => `ES-2026-${String(++orderSeq).padStart(6, '0')}`;
+const claimOf = (orderId: string, claimedAt = '2026-03-08T09:00:00.000Z'): MessageClaim => ({
+  orderId,
+  milestone: 'day7',
+  template: 'posventa_day7_adoption',
+  variant: 'A',
+  claimedAt,
+});
+const itemOf = async (orderId: string, milestone = 'day7') =>
+  (await db.client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: `ORDER#${orderId}` }, sk: { S: `MESSAGE#${milestone}` } }, ConsistentRead: true }))).Item;
+
+describe('dynamoJourneyStore (shared/aws/journey-store.ts)', () => {
+  it('claims once; a second claim gets the existing claim back', async () => {
+    const orderId = newOrder();
+    expect(await store.claimMessage(claimOf(orderId, '2026-03-08T09:00:00.000Z'))).toEqual({ claimed: true });
+    expect(await store.claimMessage(claimOf(orderId, '2026-03-08T09:05:00.000Z'))).toEqual({
+      claimed: false,
+      existing: { status: 'claimed', claimedAt: '2026-03-08T09:00:00.000Z' },
+    });
+    expect(await itemOf(orderId)).toMatchObject({ status: { S: 'claimed' }, template: { S: 'posventa_day7_adoption' }, variant: { S: 'A' } });
+  });
+
+  it('lets exactly one of 10 concurrent claims win', async () => {
+    const orderId = newOrder();
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.claimMessage(claimOf(orderId, `2026-03-08T09:00:0${i}.000Z`))));
+    const winners = results.map((r, i) => [r, i] as const).filter(([r]) => r.claimed);
+    expect(winners).toHaveLength(1);
+    const winnerAt = `2026-03-08T09:00:0${winners[0]![1]}.000Z`;
+    for (const result of results.filter((r) => !r.claimed)) expect(result).toEqual({ claimed: false, existing: { status: 'claimed', claimedAt: winnerAt } });
+  });
+
+  it('keeps milestones of one order apart', async () => {
+    const orderId = newOrder();
+    expect(await store.claimMessage(claimOf(orderId))).toEqual({ claimed: true });
+    expect(await store.claimMessage({ ...claimOf(orderId), milestone: 'day30', template: 'posventa_day30_nps' })).toEqual({ claimed: true });
+  });
+
+  it('answers a claim after recordSent with the sent record and its wamid', async () => {
+    const orderId = newOrder();
+    await store.claimMessage(claimOf(orderId));
+    await store.recordSent(orderId, 'day7', 'wamid.HBgLMzQ2MTIzNDU2NzgVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA', '2026-03-08T09:00:01.000Z');
+    expect(await store.claimMessage(claimOf(orderId))).toEqual({
+      claimed: false,
+      existing: { status: 'sent', wamid: 'wamid.HBgLMzQ2MTIzNDU2NzgVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA', sentAt: '2026-03-08T09:00:01.000Z' },
+    });
+  });
+
+  it('releases a claim so a later attempt can claim again', async () => {
+    const orderId = newOrder();
+    await store.claimMessage(claimOf(orderId));
+    await store.releaseClaim(orderId, 'day7');
+    expect(await itemOf(orderId)).toBeUndefined();
+    expect(await store.claimMessage(claimOf(orderId))).toEqual({ claimed: true });
+  });
+
+  it('refuses to release a message that was sent (ConditionalCheckFailed) and keeps it', async () => {
+    const orderId = newOrder();
+    await store.claimMessage(claimOf(orderId));
+    await store.recordSent(orderId, 'day7', 'wamid.sent', '2026-03-08T09:00:01.000Z');
+    await expect(store.releaseClaim(orderId, 'day7')).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+    expect(await itemOf(orderId)).toMatchObject({ status: { S: 'sent' }, wamid: { S: 'wamid.sent' } });
+  });
+
+  it('refuses to release a message that failed, or one never claimed', async () => {
+    const failed = newOrder();
+    await store.claimMessage(claimOf(failed));
+    await store.recordFailed(failed, 'day7', { reason: 'Message undeliverable', failedAt: '2026-03-08T12:00:00.000Z', errorCode: 131026 });
+    await expect(store.releaseClaim(failed, 'day7')).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+    await expect(store.releaseClaim(newOrder(), 'day7')).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+  });
+
+  it('records a failure with its Meta code, and a claim afterwards gets it back', async () => {
+    const orderId = newOrder();
+    await store.claimMessage(claimOf(orderId));
+    await store.recordFailed(orderId, 'day7', { reason: 'Message undeliverable', failedAt: '2026-03-08T12:00:00.000Z', errorCode: 131026 });
+    expect(await itemOf(orderId)).toMatchObject({ status: { S: 'failed' }, reason: { S: 'Message undeliverable' }, failedAt: { S: '2026-03-08T12:00:00.000Z' }, errorCode: { N: '131026' } });
+    expect(await store.claimMessage(claimOf(orderId))).toEqual({
+      claimed: false,
+      existing: { status: 'failed', reason: 'Message undeliverable', failedAt: '2026-03-08T12:00:00.000Z', errorCode: 131026 },
+    });
+  });
+
+  it('records a failure without a code, leaving errorCode out', async () => {
+    const orderId = newOrder();
+    await store.claimMessage(claimOf(orderId));
+    await store.recordFailed(orderId, 'day7', { reason: 'Graph API answered HTTP 401', failedAt: '2026-03-08T12:00:00.000Z' });
+    expect(await itemOf(orderId)).not.toHaveProperty('errorCode');
+    expect(await store.claimMessage(claimOf(orderId))).toEqual({
+      claimed: false,
+      existing: { status: 'failed', reason: 'Graph API answered HTTP 401', failedAt: '2026-03-08T12:00:00.000Z' },
+    });
+  });
+
+  it('stores order ids with separators and non-ASCII characters under their own key', async () => {
+    const orderId = `PED #2026/ñ-${++orderSeq}`;
+    expect(await store.claimMessage(claimOf(orderId))).toEqual({ claimed: true });
+    expect(await itemOf(orderId)).toBeDefined();
+  });
+});
+
+// The real time: DynamoDB Local runs TTL, so markers stamped with a past "now" would expire mid-test.
+const NOW_SECONDS = Math.floor(Date.now() / 1000);
+const key = (overrides: Partial<CounterKey> = {}): CounterKey => ({ day: '2026-03-08', milestone: 'day7', template: 'posventa_day7_adoption', variant: 'A', ...overrides });
+const day30 = key({ milestone: 'day30', template: 'posventa_day30_nps' });
+const event = (eventId: string, counter: Counter, k: CounterKey = key()): CountedEvent => ({ eventId, counter, key: k });
+const onePlan = (events: CountedEvent[]): WritePlan => {
+  const plans = planCounterWrites(events);
+  expect(plans).toHaveLength(1);
+  return plans[0]!;
+};
+
+async function countersOf(table: string, k: CounterKey): Promise<Record<string, number>> {
+  const { Item } = await db.client.send(
+    new GetItemCommand({ TableName: table, Key: { pk: { S: `COUNTS#${k.day}` }, sk: { S: `${k.milestone}#${k.template}#${k.variant}` } }, ConsistentRead: true }),
+  );
+  const counts: Record<string, number> = {};
+  for (const counter of ['sent', 'delivered', 'read', 'failed', 'replies']) if (Item?.[counter]?.N !== undefined) counts[counter] = Number(Item[counter].N);
+  return counts;
+}
+
+/**
+ * What SQS redelivery does for a batch whose transaction was cancelled by a conflict: apply it
+ * again, later. (DynamoDB Local serialises transactions, so here the loser of a race usually
+ * meets the winner's markers and takes applyCounterWrites' own re-plan path instead.)
+ */
+async function applyWithRedelivery(table: string, plan: WritePlan): Promise<{ counted: CountedEvent[]; attempts: number }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return { counted: await kpiStore.applyCounterWrites(table, plan, NOW_SECONDS), attempts: attempt };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException) || attempt >= 30) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
+    }
+  }
+}
+
+describe('applyCounterWrites (shared/aws/kpi-store.ts)', () => {
+  it('adds a plan’s counts and marks its events, with a TTL on the markers', async () => {
+    const table = await db.createTable('kpi');
+    const events = [event('w1:sent', 'sent'), event('w1:delivered', 'delivered'), event('w2:sent', 'sent'), event('w3:sent', 'sent', day30)];
+    expect(await kpiStore.applyCounterWrites(table, onePlan(events), NOW_SECONDS)).toEqual(events);
+    expect(await countersOf(table, key())).toEqual({ sent: 2, delivered: 1 });
+    expect(await countersOf(table, day30)).toEqual({ sent: 1 });
+
+    const marker = await db.client.send(new GetItemCommand({ TableName: table, Key: { pk: { S: 'EVENT#w1:sent' }, sk: { S: 'COUNTED' } } }));
+    const expiresAt = Number(marker.Item?.expiresAt?.N);
+    expect(expiresAt - NOW_SECONDS).toBeGreaterThanOrEqual(14 * 86_400); // longer than SQS retention
+  });
+
+  it('counts the same plan once when it is applied twice; the second returns []', async () => {
+    const table = await db.createTable('kpi');
+    const plan = onePlan([event('w1:sent', 'sent'), event('w1:delivered', 'delivered'), event('w1:read', 'read')]);
+    expect(await kpiStore.applyCounterWrites(table, plan, NOW_SECONDS)).toHaveLength(3);
+    expect(await kpiStore.applyCounterWrites(table, plan, NOW_SECONDS)).toEqual([]);
+    expect(await countersOf(table, key())).toEqual({ sent: 1, delivered: 1, read: 1 });
+  });
+
+  it('counts only the new events of a plan that mixes new and already-counted ones', async () => {
+    const table = await db.createTable('kpi');
+    await kpiStore.applyCounterWrites(table, onePlan([event('w1:sent', 'sent'), event('w2:sent', 'sent'), event('w1:delivered', 'delivered')]), NOW_SECONDS);
+
+    const mixed = [
+      event('w1:sent', 'sent'), // counted
+      event('w3:sent', 'sent'), // new
+      event('w1:delivered', 'delivered'), // counted
+      event('w2:delivered', 'delivered'), // new
+      event('w2:sent', 'sent'), // counted
+      event('w4:failed', 'failed', day30), // new, another key
+    ];
+    const counted = await kpiStore.applyCounterWrites(table, onePlan(mixed), NOW_SECONDS);
+    expect(counted.map((e) => e.eventId)).toEqual(['w3:sent', 'w2:delivered', 'w4:failed']);
+    expect(await countersOf(table, key())).toEqual({ sent: 3, delivered: 2 });
+    expect(await countersOf(table, day30)).toEqual({ failed: 1 });
+  });
+
+  it('writes nothing when every event of the plan was counted, even on a key it never wrote', async () => {
+    const table = await db.createTable('kpi');
+    await kpiStore.applyCounterWrites(table, onePlan([event('w1:sent', 'sent')]), NOW_SECONDS);
+    expect(await kpiStore.applyCounterWrites(table, onePlan([event('w1:sent', 'sent', day30)]), NOW_SECONDS)).toEqual([]);
+    expect(await countersOf(table, day30)).toEqual({});
+  });
+
+  it('applies a full plan of 100 items (DynamoDB’s transaction limit) in one transaction', async () => {
+    const table = await db.createTable('kpi');
+    const plans = planCounterWrites(Array.from({ length: 99 }, (_, i) => event(`w${i}:sent`, 'sent')));
+    expect(plans).toHaveLength(1);
+    expect(await kpiStore.applyCounterWrites(table, plans[0]!, NOW_SECONDS)).toHaveLength(99);
+    expect(await countersOf(table, key())).toEqual({ sent: 99 });
+  });
+
+  it('never double counts when two overlapping plans race (final counts exact)', async () => {
+    const table = await db.createTable('kpi');
+    const expected: Record<string, number> = { sent: 0, delivered: 0, read: 0 };
+    const everyEvent = new Map<string, CountedEvent>();
+
+    for (let round = 0; round < 8; round++) {
+      // Two batches that share some events (a webhook delivered twice, an SQS redelivery).
+      const a = Array.from({ length: 12 }, (_, i) => event(`r${round}-w${i}:sent`, 'sent'));
+      const shared = Array.from({ length: 8 }, (_, i) => event(`r${round}-w${i}:delivered`, 'delivered'));
+      const b = Array.from({ length: 6 }, (_, i) => event(`r${round}-w${i}:read`, 'read'));
+      const planA = onePlan([...a, ...shared]);
+      const planB = onePlan([...shared, ...b, a[0]!, a[1]!]);
+      for (const e of [...a, ...shared, ...b]) everyEvent.set(e.eventId, e);
+      expected.sent! += a.length;
+      expected.delivered! += shared.length;
+      expected.read! += b.length;
+
+      const [resultA, resultB] = await Promise.all([applyWithRedelivery(table, planA), applyWithRedelivery(table, planB)]);
+      // Each event is reported as newly counted by exactly one of the two.
+      const idsA = resultA.counted.map((e) => e.eventId);
+      const idsB = resultB.counted.map((e) => e.eventId);
+      expect(idsA.filter((id) => idsB.includes(id)), `round ${round}`).toEqual([]);
+      expect(new Set([...idsA, ...idsB]).size, `round ${round}`).toBe(a.length + shared.length + b.length);
+    }
+
+    expect(await countersOf(table, key())).toEqual(expected);
+    // One marker per distinct event, no more.
+    const markers = await db.client.send(new ScanCommand({ TableName: table, FilterExpression: 'begins_with(pk, :p)', ExpressionAttributeValues: { ':p': { S: 'EVENT#' } } }));
+    expect(markers.Count).toBe(everyEvent.size);
+  });
+});
+
+describe('readCounterRows (shared/aws/kpi-store.ts)', () => {
+  it('returns one row per counter key with numeric counts (0 for untouched counters), and no markers', async () => {
+    const table = await db.createTable('kpi');
+    const nextDay = key({ day: '2026-03-09', variant: 'B' });
+    await kpiStore.applyCounterWrites(
+      table,
+      onePlan([event('w1:sent', 'sent'), event('w1:delivered', 'delivered'), event('w2:sent', 'sent'), event('w3:failed', 'failed', day30), event('w4:read', 'read', nextDay)]),
+      NOW_SECONDS,
+    );
+    await kpiStore.applyCounterWrites(table, onePlan([event('w1:reply', 'replies')]), NOW_SECONDS);
+
+    const rows = await kpiStore.readCounterRows(table);
+    expect(rows).toHaveLength(3);
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        { key: key(), counts: { sent: 2, delivered: 1, read: 0, failed: 0, replies: 1 } },
+        { key: day30, counts: { sent: 0, delivered: 0, read: 0, failed: 1, replies: 0 } },
+        { key: nextDay, counts: { sent: 0, delivered: 0, read: 1, failed: 0, replies: 0 } },
+      ]),
+    );
+    for (const row of rows) for (const value of Object.values(row.counts)) expect(typeof value).toBe('number');
+  });
+
+  it('returns [] for a table with no counters', async () => {
+    expect(await kpiStore.readCounterRows(await db.createTable('kpi'))).toEqual([]);
+  });
+
+  it('reads every page of a table larger than one scan page', async () => {
+    const table = await db.createTable('kpi');
+    // ~1.3 MB of markers ahead of the counters forces DynamoDB to page the scan (1 MB per page).
+    const days = Array.from({ length: 30 }, (_, i) => key({ day: `2026-04-${String(i + 1).padStart(2, '0')}` }));
+    const padding = 'p'.repeat(2_000);
+    const events = Array.from({ length: 650 }, (_, i) => event(`${padding}-${i}`, 'sent', days[i % days.length]!));
+    for (const plan of planCounterWrites(events)) await kpiStore.applyCounterWrites(table, plan, NOW_SECONDS);
+
+    const rows = await kpiStore.readCounterRows(table);
+    expect(rows).toHaveLength(30);
+    expect(rows.reduce((n, r) => n + (r.counts.sent ?? 0), 0)).toBe(650);
+  });
+});

@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { readQueuedEvents, type QueuedRecord } from '#shared/kpi/batch';
+
+const fixtureText = (name: string) => readFileSync(new URL(`../../../fixtures/events/${name}`, import.meta.url), 'utf8');
+const sentEnvelope = fixtureText('message-sent.json');
+const failedEnvelope = fixtureText('message-failed.json');
+const record = (messageId: string, body: string): QueuedRecord => ({ messageId, body });
+const withEnvelope = (text: string, change: (e: Record<string, unknown>) => void) => {
+  const envelope = JSON.parse(text) as Record<string, unknown>;
+  change(envelope);
+  return JSON.stringify(envelope);
+};
+
+describe('readQueuedEvents', () => {
+  it('reads EventBridge envelopes carried by SQS into counted events, keeping the message ids', () => {
+    const batch = readQueuedEvents([record('m-1', sentEnvelope), record('m-2', failedEnvelope)], 'Europe/Madrid');
+    expect(batch).toEqual({
+      unreadable: [],
+      counted: [
+        {
+          messageId: 'm-1',
+          event: {
+            eventId: 'wamid.HBgLMzQ2MTIzNDU2NzgVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA:sent',
+            counter: 'sent',
+            key: { day: '2026-03-08', milestone: 'day7', template: 'posventa_day7_adoption', variant: 'A' },
+          },
+        },
+        {
+          messageId: 'm-2',
+          event: {
+            eventId: 'wamid.HBgLMzQ2NjA5ODc2NTQzFQIAERgSQkY1RjQ0QjE3QjlDMDg1RTRBAA==:failed',
+            counter: 'failed',
+            key: { day: '2026-03-31', milestone: 'day30', template: 'posventa_day30_nps', variant: 'A' },
+          },
+        },
+      ],
+    });
+  });
+
+  it('keys by the reporting time zone', () => {
+    const late = withEnvelope(sentEnvelope, (e) => ((e.detail as Record<string, unknown>).occurredAt = '2026-03-09T01:00:00.000Z'));
+    expect(readQueuedEvents([record('m', late)], 'UTC').counted[0]!.event.key.day).toBe('2026-03-09');
+    expect(readQueuedEvents([record('m', late)], 'America/Argentina/Buenos_Aires').counted[0]!.event.key.day).toBe('2026-03-08');
+  });
+
+  it('passes duplicates through with their own message ids (dedupe happens in the plan)', () => {
+    const batch = readQueuedEvents([record('m-1', sentEnvelope), record('m-2', sentEnvelope)], 'UTC');
+    expect(batch.counted.map((c) => [c.messageId, c.event.eventId.endsWith(':sent')])).toEqual([
+      ['m-1', true],
+      ['m-2', true],
+    ]);
+  });
+
+  it('marks a body that is not JSON unreadable, with a reason', () => {
+    expect(readQueuedEvents([record('m-bad', '{"detail-type": "Message Sent", ')], 'UTC')).toEqual({
+      counted: [],
+      unreadable: [{ messageId: 'm-bad', reason: 'body is not JSON' }],
+    });
+  });
+
+  it('marks a known event with an invalid detail unreadable, naming the field', () => {
+    const broken = withEnvelope(sentEnvelope, (e) => delete (e.detail as Record<string, unknown>).orderId);
+    const wrongMilestone = withEnvelope(failedEnvelope, (e) => ((e.detail as Record<string, unknown>).milestone = 'day90'));
+    const batch = readQueuedEvents([record('m-1', broken), record('m-2', wrongMilestone), record('m-3', failedEnvelope)], 'UTC');
+    expect(batch.counted.map((c) => c.messageId)).toEqual(['m-3']);
+    expect(batch.unreadable).toEqual([
+      { messageId: 'm-1', reason: expect.stringContaining('orderId') },
+      { messageId: 'm-2', reason: expect.stringContaining('milestone') },
+    ]);
+  });
+
+  it('marks a known event without a detail unreadable', () => {
+    const batch = readQueuedEvents([record('m', JSON.stringify({ 'detail-type': 'Message Read', source: 'posventa' }))], 'UTC');
+    expect(batch.unreadable).toEqual([{ messageId: 'm', reason: expect.any(String) }]);
+  });
+
+  it('ignores, without an error, a detail-type no counter tracks', () => {
+    const purchase = fixtureText('purchase-completed.json');
+    const other = withEnvelope(sentEnvelope, (e) => (e['detail-type'] = 'Opted Out'));
+    expect(readQueuedEvents([record('m-1', purchase), record('m-2', other), record('m-3', '{}')], 'UTC')).toEqual({ counted: [], unreadable: [] });
+  });
+
+  // One poison message must not throw for the whole batch: that would send every message of
+  // the batch back to the queue (and, in the end, good events to the DLQ uncounted).
+  it.each(['null', '42', '"Message Sent"', '[]', 'true'])('does not throw for a body that is JSON but not an object (%s), and still counts the rest', (body) => {
+    let batch: ReturnType<typeof readQueuedEvents> | undefined;
+    expect(() => (batch = readQueuedEvents([record('m-poison', body), record('m-ok', sentEnvelope)], 'UTC'))).not.toThrow();
+    expect(batch?.counted.map((c) => c.messageId)).toEqual(['m-ok']);
+  });
+});

@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { PurchaseDetail } from '#shared/events/purchase';
+import { DEFAULT_MILESTONES, MILESTONE_IDS } from '#shared/journey/milestones';
+import { DEFAULT_VARIANT, languageForLocale, TEMPLATE_LANGUAGES, TEMPLATES, templateForMilestone } from '#shared/templates/catalogue';
+import { templateBodyParameters } from '#shared/templates/render';
+
+const purchase = (JSON.parse(readFileSync(new URL('../../../fixtures/events/purchase-completed.json', import.meta.url), 'utf8')) as { detail: PurchaseDetail }).detail;
+
+describe('languageForLocale', () => {
+  it.each([
+    ['es-AR', 'es'],
+    ['es-ES', 'es'],
+    ['es', 'es'],
+    ['pt-BR', 'pt_BR'],
+    ['pt_BR', 'pt_BR'],
+    ['pt-PT', 'pt_BR'],
+    ['pt', 'pt_BR'],
+    ['en-US', 'en'],
+    ['en-GB', 'en'],
+    ['en', 'en'],
+    ['fr-FR', 'es'],
+    ['de', 'es'],
+    ['es-419', 'es'],
+  ])('maps %s to %s', (locale, language) => {
+    expect(languageForLocale(locale)).toBe(language);
+  });
+});
+
+describe('template catalogue', () => {
+  it('ships Spanish, English and Brazilian Portuguese, Spanish first', () => {
+    expect(TEMPLATE_LANGUAGES).toEqual(['es', 'en', 'pt_BR']);
+  });
+
+  it('has exactly one template per milestone', () => {
+    expect(TEMPLATES.map((t) => t.milestone).sort()).toEqual([...MILESTONE_IDS].sort());
+    for (const milestone of MILESTONE_IDS) expect(templateForMilestone(milestone).milestone).toBe(milestone);
+  });
+
+  it('uses names Meta accepts (lower case, digits, underscores) and unique ones', () => {
+    for (const t of TEMPLATES) expect(t.name).toMatch(/^[a-z0-9_]{1,512}$/);
+    expect(new Set(TEMPLATES.map((t) => t.name)).size).toBe(TEMPLATES.length);
+  });
+
+  it('makes day 60 marketing and days 7 and 30 utility, as the milestones say', () => {
+    expect(templateForMilestone('day7').category).toBe('utility');
+    expect(templateForMilestone('day30').category).toBe('utility');
+    expect(templateForMilestone('day60').category).toBe('marketing');
+    for (const m of DEFAULT_MILESTONES) expect(templateForMilestone(m.id).category).toBe(m.category);
+  });
+
+  it.each(TEMPLATES.flatMap((t) => TEMPLATE_LANGUAGES.map((language) => [t.name, language, t] as const)))(
+    '%s (%s) has a body whose placeholders are exactly {{1}}..{{n}} for its n variables',
+    (_, language, template) => {
+      const body = template.body[language];
+      expect(body.trim().length).toBeGreaterThan(0);
+      const placeholders = [...body.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]);
+      const expected = template.variables.map((_, i) => String(i + 1));
+      expect([...new Set(placeholders)].sort()).toEqual(expected.sort());
+      // Meta refuses a body that starts or ends with a parameter.
+      expect(body.trimStart().startsWith('{{')).toBe(false);
+      expect(body.trimEnd().endsWith('}}')).toBe(false);
+    },
+  );
+
+  it('has a default variant', () => {
+    expect(DEFAULT_VARIANT).toBe('A');
+  });
+});
+
+describe('templateBodyParameters', () => {
+  it('fills {{1}} with the customer name and {{2}} with the first product, for every milestone', () => {
+    for (const milestone of MILESTONE_IDS) {
+      expect(templateBodyParameters(templateForMilestone(milestone), purchase)).toEqual(['María José', 'Cafetera espresso Rápida 220']);
+    }
+  });
+
+  it('gives one parameter per variable, in order', () => {
+    for (const t of TEMPLATES) expect(templateBodyParameters(t, purchase)).toHaveLength(t.variables.length);
+  });
+});

@@ -1,0 +1,229 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { DOMAIN_EVENT } from '#shared/events/domain';
+import { encodeMessageRef } from '#shared/whatsapp/callback-data';
+import { signWebhookBody } from '#shared/whatsapp/signature';
+import { answerVerification, MAX_WEBHOOK_BODY_BYTES, takeInWebhook } from '#shared/whatsapp/webhook-intake';
+
+const SECRET = 'posventa-test-app-secret';
+const fixture = (name: string): Buffer => readFileSync(new URL(`../../../fixtures/webhooks/${name}`, import.meta.url));
+const signed = (body: Buffer) => takeInWebhook(body, signWebhookBody(body, SECRET), SECRET);
+
+const WAMID_123 = 'wamid.HBgLMzQ2MTIzNDU2NzgVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA';
+const WAMID_124 = 'wamid.HBgLMzQ2NjA5ODc2NTQzFQIAERgSQkY1RjQ0QjE3QjlDMDg1RTRBAA==';
+
+describe('takeInWebhook: status batch', () => {
+  const body = fixture('status-batch.json');
+
+  it('carries callback data exactly as encodeMessageRef produces it', () => {
+    const statuses = (JSON.parse(body.toString('utf8')) as { entry: Array<{ changes: Array<{ value: { statuses: Array<{ biz_opaque_callback_data: string }> } }> }> })
+      .entry[0]!.changes.flatMap((c) => c.value.statuses.map((s) => s.biz_opaque_callback_data));
+    expect(statuses).toEqual([
+      ...Array(3).fill(encodeMessageRef({ orderId: 'ES-2026-000123', milestone: 'day7', template: 'posventa_day7_adoption', variant: 'A' })),
+      encodeMessageRef({ orderId: 'ES-2026-000124', milestone: 'day30', template: 'posventa_day30_nps', variant: 'A' }),
+    ]);
+  });
+
+  it('turns sent / delivered / read / failed into domain events, in order', () => {
+    const intake = signed(body);
+    expect(intake).toEqual({
+      accepted: true,
+      ignored: [],
+      events: [
+        {
+          type: DOMAIN_EVENT.messageSent,
+          detail: { eventId: `${WAMID_123}:sent`, occurredAt: '2026-03-08T09:00:00.000Z', orderId: 'ES-2026-000123', milestone: 'day7', template: 'posventa_day7_adoption', variant: 'A', wamid: WAMID_123 },
+        },
+        {
+          type: DOMAIN_EVENT.messageDelivered,
+          detail: { eventId: `${WAMID_123}:delivered`, occurredAt: '2026-03-08T09:00:02.000Z', orderId: 'ES-2026-000123', milestone: 'day7', template: 'posventa_day7_adoption', variant: 'A', wamid: WAMID_123 },
+        },
+        {
+          type: DOMAIN_EVENT.messageRead,
+          detail: { eventId: `${WAMID_123}:read`, occurredAt: '2026-03-08T09:01:00.000Z', orderId: 'ES-2026-000123', milestone: 'day7', template: 'posventa_day7_adoption', variant: 'A', wamid: WAMID_123 },
+        },
+        {
+          type: DOMAIN_EVENT.messageFailed,
+          detail: {
+            eventId: `${WAMID_124}:failed`,
+            occurredAt: '2026-03-08T09:00:05.000Z',
+            orderId: 'ES-2026-000124',
+            milestone: 'day30',
+            template: 'posventa_day30_nps',
+            variant: 'A',
+            wamid: WAMID_124,
+            errorCode: 131026,
+          },
+        },
+      ],
+    });
+  });
+
+  it('puts no phone number and no BSUID in the events (they leave the system)', () => {
+    const serialised = JSON.stringify(signed(body));
+    expect(serialised).not.toContain('34612345678');
+    expect(serialised).not.toContain('34660987654');
+    expect(serialised).not.toContain('ES.1234567890123456');
+  });
+
+  it('gives the same event ids when Meta delivers the same webhook twice', () => {
+    const first = signed(body);
+    const second = signed(Buffer.from(body));
+    if (!first.accepted || !second.accepted) throw new Error('expected both to be accepted');
+    expect(second.events.map((e) => e.detail.eventId)).toEqual(first.events.map((e) => e.detail.eventId));
+  });
+});
+
+describe('takeInWebhook: payloads that carry no journey status', () => {
+  it('ignores a status without callback data, with a reason', () => {
+    const intake = signed(fixture('status-without-callback-data.json'));
+    expect(intake).toMatchObject({ accepted: true, events: [] });
+    if (!intake.accepted) return;
+    expect(intake.ignored).toHaveLength(1);
+    expect(intake.ignored[0]).toMatch(/callback data/);
+  });
+
+  it('ignores a status whose callback data belongs to another app', () => {
+    const raw = fixture('status-without-callback-data.json').toString('utf8').replace('"recipient_id"', '"biz_opaque_callback_data": "crm-campaign-42", "recipient_id"');
+    const intake = signed(Buffer.from(raw));
+    expect(intake).toMatchObject({ accepted: true, events: [] });
+    if (intake.accepted) expect(intake.ignored[0]).toMatch(/callback data/);
+  });
+
+  it('ignores a status Posventa does not track, with a reason naming it', () => {
+    const raw = fixture('status-batch.json').toString('utf8').replace('"status": "read"', '"status": "played"');
+    const intake = signed(Buffer.from(raw));
+    if (!intake.accepted) throw new Error(intake.reason);
+    expect(intake.events.map((e) => e.type)).toEqual([DOMAIN_EVENT.messageSent, DOMAIN_EVENT.messageDelivered, DOMAIN_EVENT.messageFailed]);
+    expect(intake.ignored).toEqual([expect.stringContaining('"played"')]);
+  });
+
+  it('accepts an inbound text message and produces no event yet', () => {
+    expect(signed(fixture('inbound-text-message.json'))).toEqual({ accepted: true, events: [], ignored: [] });
+  });
+
+  it('accepts a message_template_status_update change and produces no event', () => {
+    expect(signed(fixture('template-status-update.json'))).toEqual({ accepted: true, events: [], ignored: [] });
+  });
+});
+
+describe('takeInWebhook: rejections', () => {
+  const body = fixture('status-batch.json');
+
+  it.each([
+    ['missing', undefined],
+    ['signed with another secret', signWebhookBody(body, 'not-the-app-secret')],
+    ['garbage', 'sha256=nothex'],
+  ])('answers 401 and returns nothing parsed when the signature is %s', (_, header) => {
+    const intake = takeInWebhook(body, header, SECRET);
+    expect(intake).toEqual({ accepted: false, statusCode: 401, reason: expect.stringMatching(/signature/i) });
+    expect(intake).not.toHaveProperty('events');
+    expect(intake).not.toHaveProperty('ignored');
+  });
+
+  it('checks the signature before parsing: unsigned garbage is 401, not 400', () => {
+    expect(takeInWebhook(Buffer.from('{not json'), undefined, SECRET)).toMatchObject({ statusCode: 401 });
+  });
+
+  it('answers 401 for a signed body that was tampered with afterwards (one byte)', () => {
+    const header = signWebhookBody(body, SECRET);
+    const tampered = Buffer.from(body.toString('utf8').replace('"status": "failed"', '"status": "failes"'));
+    expect(tampered.length).toBe(body.length);
+    expect(takeInWebhook(tampered, header, SECRET)).toMatchObject({ accepted: false, statusCode: 401 });
+  });
+
+  it('answers 400 with a reason for a signed body that is not JSON', () => {
+    expect(signed(Buffer.from('{"object":"whatsapp_business_account",'))).toEqual({ accepted: false, statusCode: 400, reason: 'body is not valid JSON' });
+  });
+
+  it('answers 400 naming the field for a signed envelope of another product', () => {
+    const intake = signed(Buffer.from(JSON.stringify({ object: 'page', entry: [] })));
+    expect(intake).toMatchObject({ accepted: false, statusCode: 400 });
+    if (!intake.accepted) expect(intake.reason).toMatch(/^not a WhatsApp webhook envelope: .*object/s);
+  });
+
+  it.each([
+    ['entry is not an array', { object: 'whatsapp_business_account', entry: {} }, 'entry'],
+    ['a change without value', { object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'messages' }] }] }, 'value'],
+    [
+      'a status without timestamp',
+      { object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'messages', value: { statuses: [{ id: 'wamid.X', status: 'sent' }] } }] }] },
+      'timestamp',
+    ],
+    [
+      'a timestamp that is not unix seconds',
+      { object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'messages', value: { statuses: [{ id: 'wamid.X', status: 'sent', timestamp: '2026-03-08T09:00:00Z' }] } }] }] },
+      'unix seconds',
+    ],
+    ['a JSON array', [], 'object'],
+    ['JSON null', null, 'object'],
+  ])('answers 400 with a clear reason for %s', (_, payload, mentioned) => {
+    const intake = signed(Buffer.from(JSON.stringify(payload)));
+    expect(intake).toMatchObject({ accepted: false, statusCode: 400 });
+    if (!intake.accepted) expect(intake.reason).toContain(mentioned);
+  });
+
+  it('answers 413 for a body over MAX_WEBHOOK_BODY_BYTES, even correctly signed', () => {
+    const big = Buffer.from(JSON.stringify({ object: 'whatsapp_business_account', entry: [], pad: 'x'.repeat(MAX_WEBHOOK_BODY_BYTES) }));
+    expect(big.length).toBeGreaterThan(MAX_WEBHOOK_BODY_BYTES);
+    expect(signed(big)).toEqual({ accepted: false, statusCode: 413, reason: expect.stringContaining(String(MAX_WEBHOOK_BODY_BYTES)) });
+  });
+
+  it('accepts a body of exactly MAX_WEBHOOK_BODY_BYTES', () => {
+    const prefix = '{"object":"whatsapp_business_account","entry":[],"pad":"';
+    const raw = prefix + 'x'.repeat(MAX_WEBHOOK_BODY_BYTES - prefix.length - 2) + '"}';
+    const body = Buffer.from(raw);
+    expect(body.length).toBe(MAX_WEBHOOK_BODY_BYTES);
+    expect(signed(body)).toEqual({ accepted: true, events: [], ignored: [] });
+  });
+});
+
+describe('takeInWebhook: raw bytes', () => {
+  // Meta escapes non-ASCII (\u00ed); the signature covers those exact bytes.
+  const raw = fixture('inbound-text-message.json');
+
+  it('keeps the escapes in the fixture (the bytes Meta sends)', () => {
+    expect(raw.toString('utf8')).toContain('S\\u00ed');
+    expect(raw.every((byte) => byte < 0x80)).toBe(true);
+  });
+
+  it('accepts the exact bytes and refuses the same JSON re-serialised or re-encoded', () => {
+    const header = signWebhookBody(raw, SECRET);
+    expect(takeInWebhook(raw, header, SECRET)).toMatchObject({ accepted: true });
+
+    const reserialised = Buffer.from(JSON.stringify(JSON.parse(raw.toString('utf8'))), 'utf8');
+    expect(takeInWebhook(reserialised, header, SECRET)).toMatchObject({ accepted: false, statusCode: 401 });
+
+    const unescaped = Buffer.from(raw.toString('utf8').replaceAll('\\u00ed', 'í'), 'utf8');
+    expect(takeInWebhook(unescaped, header, SECRET)).toMatchObject({ accepted: false, statusCode: 401 });
+  });
+
+  it('accepts a UTF-8 body signed over its UTF-8 bytes and refuses it as Latin-1 bytes', () => {
+    const text = '{"object":"whatsapp_business_account","entry":[],"note":"Sí"}';
+    const utf8 = Buffer.from(text, 'utf8');
+    const header = signWebhookBody(utf8, SECRET);
+    expect(takeInWebhook(utf8, header, SECRET)).toMatchObject({ accepted: true });
+    expect(takeInWebhook(Buffer.from(text, 'latin1'), header, SECRET)).toMatchObject({ accepted: false, statusCode: 401 });
+  });
+});
+
+describe('answerVerification', () => {
+  const TOKEN = 'posventa-verify-token';
+  const query = { 'hub.mode': 'subscribe', 'hub.verify_token': TOKEN, 'hub.challenge': '1158201444' };
+
+  it('echoes the challenge for our token', () => {
+    expect(answerVerification(query, TOKEN)).toEqual({ statusCode: 200, challenge: '1158201444' });
+  });
+
+  it.each([
+    ['a wrong token', { ...query, 'hub.verify_token': 'guess' }],
+    ['no token', { ...query, 'hub.verify_token': undefined }],
+    ['a token differing only in case', { ...query, 'hub.verify_token': TOKEN.toUpperCase() }],
+    ['a wrong mode', { ...query, 'hub.mode': 'unsubscribe' }],
+    ['no mode', { ...query, 'hub.mode': undefined }],
+    ['no challenge', { ...query, 'hub.challenge': undefined }],
+    ['an empty query', {}],
+  ])('answers 403 for %s', (_, q) => {
+    expect(answerVerification(q, TOKEN)).toEqual({ statusCode: 403 });
+  });
+});
