@@ -1,6 +1,5 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { applyCounterWrites } from '#shared/aws/kpi-store';
@@ -8,7 +7,7 @@ import { clockFromEnv } from '#shared/clock';
 import { ENV, requireEnv } from '#shared/env';
 import { planCounterWrites, type CountedEvent } from '#shared/kpi/aggregation';
 import { readQueuedEvents } from '#shared/kpi/batch';
-import { COUNTER_METRIC, METRIC_NAMESPACE } from '#shared/kpi/counters';
+import { COUNTER_METRIC, METRIC_NAMESPACE, MILESTONE_DIMENSION } from '#shared/kpi/counters';
 import { createLogger } from '#shared/log';
 
 const logger = createLogger('kpi-aggregator');
@@ -17,11 +16,20 @@ const clock = clockFromEnv();
 const tableName = requireEnv(ENV.kpiTableName);
 const timeZone = process.env[ENV.reportingTimeZone] || 'UTC';
 
+/** One EMF metric per milestone × counter per batch, not per event: at load, log lines cost. */
 function emitMetrics(counted: readonly CountedEvent[]): void {
-  for (const event of counted) {
+  const totals = new Map<string, { milestone: string; counter: CountedEvent['counter']; count: number }>();
+  for (const { key, counter } of counted) {
+    const id = `${key.milestone}|${counter}`;
+    const total = totals.get(id) ?? { milestone: key.milestone, counter, count: 0 };
+    total.count += 1;
+    totals.set(id, total);
+  }
+  for (const { milestone, counter, count } of totals.values()) {
+    // A single metric is flushed at once, with its own dimension.
     const metric = metrics.singleMetric();
-    metric.addDimension('Milestone', event.key.milestone);
-    metric.addMetric(COUNTER_METRIC[event.counter], MetricUnit.Count, 1);
+    metric.addDimension(MILESTONE_DIMENSION, milestone);
+    metric.addMetric(COUNTER_METRIC[counter], MetricUnit.Count, count);
   }
 }
 
@@ -47,4 +55,4 @@ async function aggregate(event: SQSEvent): Promise<SQSBatchResponse> {
   return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
 }
 
-export const handler = middy(aggregate).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+export const handler = middy(aggregate).use(injectLambdaContext(logger));

@@ -3,6 +3,9 @@ import { DOMAIN_EVENT, type DomainEventType } from '../events/domain';
 /** CloudWatch namespace of every Posventa metric; the dashboards read the same constant. */
 export const METRIC_NAMESPACE = 'Posventa';
 
+/** The dimension every counter metric carries; values are milestone ids. */
+export const MILESTONE_DIMENSION = 'Milestone';
+
 /** Counters kept per day × milestone × template × variant. */
 export const COUNTERS = ['sent', 'delivered', 'read', 'failed', 'replies'] as const;
 export type Counter = (typeof COUNTERS)[number];

@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DOMAIN_EVENT_SOURCE } from '#shared/events/domain';
+
+/**
+ * The `posventa` object in cdk.json's `context`: everything a deployer may change without
+ * touching code. Every key has a default except the ones only the deployer can know.
+ */
+
+/** CloudWatch Logs accepts only these retention periods (days). */
+const LOG_RETENTION_DAYS = Object.values(RetentionDays).filter((value): value is number => typeof value === 'number');
+
+function isIanaTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const posventaConfigSchema = z
+  .object({
+    /** Name of the EventBridge bus stores put purchases on and Posventa emits its events to. */
+    eventBusName: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,256}$/, 'must be 1–256 letters, digits, ".", "_" or "-" (an EventBridge bus name)')
+      .refine((name) => name !== 'default', 'must not be "default": Posventa creates its own bus')
+      .default('posventa'),
+    /** `source` of the purchase events the store puts on the bus. */
+    purchaseEventSource: z
+      .string()
+      .min(1, 'must not be empty')
+      .refine((source) => source !== DOMAIN_EVENT_SOURCE, `must differ from "${DOMAIN_EVENT_SOURCE}", the source of Posventa's own events`)
+      .refine((source) => !source.startsWith('aws.'), 'must not start with "aws." (reserved for AWS services)')
+      .default('posventa.store'),
+    /** `detail-type`s that start a journey. */
+    journeyTriggerDetailTypes: z
+      .array(z.string().min(1, 'must not be empty'))
+      .min(1, 'must list at least one detail-type')
+      .default(['Purchase Completed']),
+    /** Meta Graph API version the send step calls, e.g. "v23.0". */
+    graphApiVersion: z
+      .string()
+      .regex(/^v\d+\.\d+$/, 'must look like "v23.0"')
+      .default('v23.0'),
+    /**
+     * WhatsApp Business phone number id (WhatsApp Manager → API Setup). Only the deployer
+     * knows it; empty or absent synthesizes with a warning, and sends fail until it is set.
+     */
+    whatsappPhoneNumberId: z
+      .string()
+      .regex(/^\d*$/, 'must be the numeric phone number id from WhatsApp Manager → API Setup')
+      .optional()
+      .transform((id) => (id === '' ? undefined : id)),
+    /** IANA time zone in which KPI days start and end. */
+    reportingTimeZone: z
+      .string()
+      .refine(isIanaTimeZone, 'must be an IANA time zone such as "UTC" or "America/Argentina/Buenos_Aires"')
+      .default('UTC'),
+    /** Days CloudWatch keeps function, state machine and API access logs. */
+    logRetentionDays: z
+      .number()
+      .refine((days) => LOG_RETENTION_DAYS.includes(days), `must be one of ${LOG_RETENTION_DAYS.join(', ')} (CloudWatch Logs retention periods)`)
+      .default(30),
+    /** Days the event archive keeps Posventa's own events for replay; 0 keeps them forever. */
+    eventArchiveRetentionDays: z.number().int('must be a whole number of days').min(0, 'must be 0 (forever) or more').default(365),
+    /** SSM parameter holding the webhook verify token you also type into Meta's webhook settings. */
+    verifyTokenParameterName: z
+      .string()
+      .regex(/^\/[A-Za-z0-9_.\-/]+$/, 'must be an SSM parameter path such as "/posventa/meta/verify-token"')
+      .default('/posventa/meta/verify-token'),
+    /** E-mail address subscribed to the alarm topic (it must confirm the subscription). */
+    alarmEmail: z.email('must be an e-mail address').optional(),
+  })
+  .strict();
+
+/** The config as written in cdk.json (every key optional). */
+export type PosventaConfigInput = z.input<typeof posventaConfigSchema>;
+/** The config with defaults applied, as the stack uses it. */
+export type PosventaConfig = z.output<typeof posventaConfigSchema>;
+
+/** The context key cdk.json holds the config under. */
+export const CONFIG_CONTEXT_KEY = 'posventa';
+
+/**
+ * Validates the `posventa` context object and applies defaults. Throws one error that
+ * lists every problem as `posventa.<key>: <what is wrong>`, so a typo in cdk.json is found
+ * before anything is built.
+ */
+export function parseConfig(input: unknown): PosventaConfig {
+  const result = posventaConfigSchema.safeParse(fromCommandLine(input) ?? {});
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : issue.path.join('.');
+    const where = keys === '' ? CONFIG_CONTEXT_KEY : `${CONFIG_CONTEXT_KEY}.${keys}`;
+    const message = issue.code === 'unrecognized_keys' ? 'is not a Posventa setting (check the spelling)' : issue.message;
+    return `  ${where}: ${message}`;
+  });
+  throw new Error(`Invalid "${CONFIG_CONTEXT_KEY}" context in cdk.json:\n${problems.join('\n')}`);
+}
+
+/** `cdk synth -c posventa='{"graphApiVersion":"v24.0"}'` passes the object as a JSON string. */
+function fromCommandLine(input: unknown): unknown {
+  if (typeof input !== 'string') return input;
+  try {
+    return JSON.parse(input) as unknown;
+  } catch {
+    return input;
+  }
+}

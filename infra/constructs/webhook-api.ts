@@ -1,0 +1,121 @@
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IStringParameter } from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { ENV } from '#shared/env';
+import { PosventaFunction } from './function';
+import { pinLogicalId } from './logical-id';
+
+/** Path Meta posts webhooks to (and verifies with GET). */
+export const WEBHOOK_PATH = '/webhook';
+
+export interface WebhookApiProps {
+  /** Where the webhook function puts domain events. */
+  readonly eventBus: IEventBus;
+  readonly journeysTable: ITable;
+  readonly contactsTable: ITable;
+  /** Key of the X-Hub-Signature-256 HMAC. */
+  readonly appSecret: ISecret;
+  /** Verify token Meta's GET handshake must echo. */
+  readonly verifyToken: IStringParameter;
+  /**
+   * Retention of the webhook function's and the API's access logs.
+   *
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+}
+
+/**
+ * The public HTTP API (payload format 2.0) and Meta's webhook on it: `GET /webhook` answers
+ * Meta's verification handshake, `POST /webhook` takes signed notifications in. Other
+ * constructs add their routes to `httpApi`.
+ */
+export class WebhookApi extends Construct {
+  public readonly httpApi: HttpApi;
+  public readonly stage: HttpStage;
+  public readonly accessLogGroup: LogGroup;
+  public readonly webhookFunction: PosventaFunction;
+  /** `https://…/webhook`, the callback URL to give Meta. */
+  public readonly webhookUrl: string;
+
+  constructor(scope: Construct, id: string, props: WebhookApiProps) {
+    super(scope, id);
+    const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+
+    // ── Webhook function ──────────────────────────────────────────────────────────────────
+    this.webhookFunction = new PosventaFunction(this, 'WebhookFunction', {
+      entry: 'functions/webhook/handler.ts',
+      description: "Meta's WhatsApp webhook: verifies the signature, parses, dedupes, records consent, emits domain events",
+      logRetention,
+      readsSecrets: true,
+      environment: {
+        [ENV.eventBusName]: props.eventBus.eventBusName,
+        [ENV.journeysTableName]: props.journeysTable.tableName,
+        [ENV.contactsTableName]: props.contactsTable.tableName,
+        [ENV.metaAppSecretSecretId]: props.appSecret.secretArn,
+        [ENV.metaVerifyTokenParameter]: props.verifyToken.parameterName,
+      },
+    });
+    props.eventBus.grantPutEventsTo(this.webhookFunction);
+    props.journeysTable.grantReadWriteData(this.webhookFunction);
+    props.contactsTable.grantReadWriteData(this.webhookFunction);
+    props.appSecret.grantRead(this.webhookFunction);
+    props.verifyToken.grantRead(this.webhookFunction);
+
+    // ── HTTP API and its stage ────────────────────────────────────────────────────────────
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      description: 'Posventa: Meta webhook and KPI API',
+      // The default stage is created below, to give it access logs.
+      createDefaultStage: false,
+    });
+    pinLogicalId(this.httpApi, 'HttpApi');
+
+    this.accessLogGroup = new LogGroup(this, 'AccessLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      // Request metadata only: bodies (which hold phone numbers) are never logged.
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLogGroup),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            latencyMs: '$context.responseLatency',
+            integrationError: '$context.integrationErrorMessage',
+            sourceIp: '$context.identity.sourceIp',
+            userAgent: '$context.identity.userAgent',
+          }),
+        ),
+      },
+    });
+
+    // ── Routes ────────────────────────────────────────────────────────────────────────────
+    const routes = this.httpApi.addRoutes({
+      path: WEBHOOK_PATH,
+      methods: [HttpMethod.GET, HttpMethod.POST],
+      integration: new HttpLambdaIntegration('WebhookIntegration', this.webhookFunction.function, {
+        payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
+      }),
+    });
+    for (const route of routes) {
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason: 'Meta calls the webhook without AWS credentials; the function authenticates every POST by its X-Hub-Signature-256 HMAC and GET by the verify token.',
+      });
+    }
+
+    this.webhookUrl = `${this.httpApi.apiEndpoint}${WEBHOOK_PATH}`;
+  }
+}

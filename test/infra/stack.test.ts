@@ -1,0 +1,365 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENV, type EnvName } from '#shared/env';
+import { DOMAIN_EVENT_SOURCE } from '#shared/events/domain';
+import { MILESTONE_IDS } from '#shared/journey/milestones';
+import { COUNTERS, COUNTER_METRIC, METRIC_NAMESPACE } from '#shared/kpi/counters';
+import { ENTRY_METADATA_KEY } from '../../infra/constructs/function';
+import { SEND_STEP_ARN_SUBSTITUTION } from '../../infra/constructs/journey';
+import { repoPath } from '../../infra/paths';
+import { synthesizePosventa, type CloudFormationTemplate, type PosventaSynthesis } from '../../infra/synth';
+
+// One synthesis for the whole file, with real esbuild bundles (a few seconds). The checks
+// (cdk-nag, template validation) have their own file.
+const PHONE_NUMBER_ID = '109876543210987';
+let synthesis: PosventaSynthesis;
+let json: CloudFormationTemplate;
+let template: Template;
+
+beforeAll(() => {
+  synthesis = synthesizePosventa({ checks: false, config: { whatsappPhoneNumberId: PHONE_NUMBER_ID } });
+  json = synthesis.template;
+  template = Template.fromJSON(json as unknown as Record<string, unknown>);
+});
+afterAll(() => rmSync(synthesis.assemblyDir, { recursive: true, force: true }));
+
+const getAtt = (logicalId: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [logicalId, attribute] });
+const ref = (logicalId: string) => ({ Ref: logicalId });
+
+function resource(logicalId: string) {
+  const found = json.Resources[logicalId];
+  if (found === undefined) throw new Error(`No resource ${logicalId} in the template`);
+  return found;
+}
+
+/** Statements of the policies attached to a function's role. */
+function statementsOf(functionLogicalId: string): Array<{ Action: string | string[]; Resource: unknown }> {
+  const role = (resource(functionLogicalId).Properties?.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  return Object.values(json.Resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy' && (r.Properties?.Roles as unknown[]).some((x) => JSON.stringify(x) === JSON.stringify(ref(role))))
+    .flatMap((r) => r.Properties?.PolicyDocument.Statement);
+}
+
+function actionsOn(functionLogicalId: string, target: unknown): string[] {
+  const targetJson = JSON.stringify(target);
+  return statementsOf(functionLogicalId)
+    .filter((s) => JSON.stringify(s.Resource).includes(targetJson))
+    .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+}
+
+const FUNCTIONS = {
+  StartJourneyFunction: 'functions/start-journey/handler.ts',
+  SendStepFunction: 'functions/send-step/handler.ts',
+  WebhookFunction: 'functions/webhook/handler.ts',
+  KpiAggregatorFunction: 'functions/kpi-aggregator/handler.ts',
+  KpiApiFunction: 'functions/kpi-api/handler.ts',
+} as const;
+
+describe('event bus', () => {
+  it('is named from the config and archives Posventa domain events', () => {
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'posventa' });
+    template.hasResourceProperties('AWS::Events::Archive', {
+      SourceArn: getAtt('EventBus'),
+      EventPattern: { source: [DOMAIN_EVENT_SOURCE] },
+    });
+  });
+});
+
+describe('tables', () => {
+  it.each(['ContactsTable', 'JourneysTable', 'KpiTable'])('%s: pk/sk strings, on demand, PITR, SSE, TTL on expiresAt, no GSI', (logicalId) => {
+    const table = resource(logicalId);
+    expect(table.Type).toBe('AWS::DynamoDB::Table');
+    expect(table.Properties).toMatchObject({
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+    expect(table.Properties?.GlobalSecondaryIndexes).toBeUndefined();
+    expect(table.DeletionPolicy).toBe('Retain');
+  });
+
+  it('ContactsTable (consent evidence) is deletion-protected', () => {
+    expect(resource('ContactsTable').Properties?.DeletionProtectionEnabled).toBe(true);
+  });
+});
+
+describe('journey', () => {
+  it('PurchaseCompletedRule matches the store source and detail-type and targets start-journey with a DLQ and retries', () => {
+    expect(resource('PurchaseCompletedRule').Properties).toMatchObject({
+      EventBusName: ref('EventBus'),
+      EventPattern: { source: ['posventa.store'], 'detail-type': ['Purchase Completed'] },
+      Targets: [
+        {
+          Arn: getAtt('StartJourneyFunction'),
+          DeadLetterConfig: { Arn: getAtt('PurchaseCompletedDeadLetterQueue') },
+          RetryPolicy: { MaximumRetryAttempts: expect.any(Number), MaximumEventAgeInSeconds: expect.any(Number) },
+        },
+      ],
+    });
+  });
+
+  it('start-journey retries twice, then puts the failed event and its reason on StartJourneyFailures', () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: ref('StartJourneyFunction'),
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: getAtt('StartJourneyFailures') } },
+    });
+    expect(actionsOn('StartJourneyFunction', getAtt('StartJourneyFailures'))).toContain('sqs:SendMessage');
+  });
+
+  it('JourneyStateMachine is STANDARD, runs the ASL file with the send step ARN substituted, logs ALL without data, traces', () => {
+    const stateMachine = resource('JourneyStateMachine');
+    const definition = stateMachine.Properties?.DefinitionString as string;
+    expect(definition).toBe(readFileSync(repoPath('statemachines/journey.asl.json'), 'utf8'));
+    expect(definition).toContain('"Resource": "${' + SEND_STEP_ARN_SUBSTITUTION + '}"');
+    expect(definition).toMatch(/"Type":\s*"Wait"/);
+    expect(stateMachine.Properties).toMatchObject({
+      StateMachineType: 'STANDARD',
+      DefinitionSubstitutions: { [SEND_STEP_ARN_SUBSTITUTION]: getAtt('SendStepFunction') },
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false },
+      TracingConfiguration: { Enabled: true },
+    });
+  });
+
+  it('the state machine may invoke the send step, and start-journey may start it', () => {
+    const role = (resource('JourneyStateMachine').Properties?.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [ref(role)],
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Action: 'lambda:InvokeFunction', Resource: Match.arrayWith([getAtt('SendStepFunction')]) })]),
+      },
+    });
+    expect(actionsOn('StartJourneyFunction', ref('JourneyStateMachine'))).toContain('states:StartExecution');
+  });
+
+  it('the send step reads/writes journeys and contacts, puts events, and reads the access token', () => {
+    for (const table of ['JourneysTable', 'ContactsTable']) {
+      expect(actionsOn('SendStepFunction', getAtt(table))).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']));
+    }
+    expect(actionsOn('SendStepFunction', getAtt('EventBus'))).toContain('events:PutEvents');
+    expect(actionsOn('SendStepFunction', ref('MetaAccessToken'))).toContain('secretsmanager:GetSecretValue');
+    expect(actionsOn('SendStepFunction', ref('MetaAppSecret'))).toEqual([]);
+  });
+});
+
+describe('webhook and HTTP API', () => {
+  it('routes GET and POST /webhook to the webhook function and GET /kpis (IAM-signed) to the KPI API, payload 2.0', () => {
+    const routes = Object.values(json.Resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route');
+    expect(routes.map((r) => r.Properties?.RouteKey).sort()).toEqual(['GET /kpis', 'GET /webhook', 'POST /webhook']);
+
+    const integrationTarget = (routeKey: string) => {
+      const route = routes.find((r) => r.Properties?.RouteKey === routeKey);
+      const integrationId = route?.Properties?.Target['Fn::Join'][1][1].Ref as string;
+      const integration = resource(integrationId).Properties;
+      expect(integration?.PayloadFormatVersion).toBe('2.0');
+      return integration?.IntegrationUri;
+    };
+    expect(integrationTarget('GET /webhook')).toEqual(getAtt('WebhookFunction'));
+    expect(integrationTarget('POST /webhook')).toEqual(getAtt('WebhookFunction'));
+    expect(integrationTarget('GET /kpis')).toEqual(getAtt('KpiApiFunction'));
+    expect(routes.find((r) => r.Properties?.RouteKey === 'GET /kpis')?.Properties?.AuthorizationType).toBe('AWS_IAM');
+  });
+
+  it('the $default stage auto-deploys and writes access logs', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      ApiId: ref('HttpApi'),
+      StageName: '$default',
+      AutoDeploy: true,
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+    });
+  });
+
+  it('outputs the webhook URL', () => {
+    expect(json.Outputs?.WebhookUrl?.Value).toEqual({ 'Fn::Join': ['', [getAtt('HttpApi', 'ApiEndpoint'), '/webhook']] });
+  });
+
+  it('the webhook function puts events, uses both tables, reads the app secret and the verify token parameter', () => {
+    expect(actionsOn('WebhookFunction', getAtt('EventBus'))).toContain('events:PutEvents');
+    for (const table of ['JourneysTable', 'ContactsTable']) {
+      expect(actionsOn('WebhookFunction', getAtt(table))).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem']));
+    }
+    expect(actionsOn('WebhookFunction', ref('MetaAppSecret'))).toContain('secretsmanager:GetSecretValue');
+    expect(JSON.stringify(statementsOf('WebhookFunction'))).toMatch(/ssm:GetParameter"/);
+    expect(actionsOn('WebhookFunction', ref('MetaAccessToken'))).toEqual([]);
+  });
+});
+
+describe('secrets', () => {
+  it('Meta credentials are created with generated placeholders and say how to set them', () => {
+    for (const logicalId of ['MetaAppSecret', 'MetaAccessToken']) {
+      const secret = resource(logicalId).Properties;
+      expect(secret?.GenerateSecretString).toBeDefined();
+      expect(secret?.SecretString).toBeUndefined();
+      expect(secret?.Description).toContain('put-secret-value');
+    }
+    template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/posventa/meta/verify-token', Type: 'String' });
+  });
+
+  it('functions that read them get the Parameters and Secrets extension; the others do not', () => {
+    const layered = Object.keys(FUNCTIONS).filter((id) => resource(id).Properties?.Layers !== undefined);
+    expect(layered.sort()).toEqual(['SendStepFunction', 'WebhookFunction']);
+  });
+});
+
+describe('KPI pipeline', () => {
+  it('DomainEventsToKpiRule sends every Posventa event to KpiEventsQueue, with a DLQ', () => {
+    expect(resource('DomainEventsToKpiRule').Properties).toMatchObject({
+      EventBusName: ref('EventBus'),
+      EventPattern: { source: [DOMAIN_EVENT_SOURCE] },
+      Targets: [{ Arn: getAtt('KpiEventsQueue'), DeadLetterConfig: { Arn: getAtt('KpiEventsDeadLetterQueue') } }],
+    });
+  });
+
+  it('KpiEventsQueue is encrypted, SSL-only, and redrives to KpiEventsDeadLetterQueue after 5 receives', () => {
+    expect(resource('KpiEventsQueue').Properties).toMatchObject({
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: { deadLetterTargetArn: getAtt('KpiEventsDeadLetterQueue'), maxReceiveCount: 5 },
+    });
+    for (const queue of ['KpiEventsQueue', 'KpiEventsDeadLetterQueue', 'StartJourneyFailures', 'PurchaseCompletedDeadLetterQueue']) {
+      expect(resource(queue).Properties?.SqsManagedSseEnabled).toBe(true);
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [ref(queue)],
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+        },
+      });
+    }
+  });
+
+  it('the aggregator reads the queue in batches of 100 within 2 s and reports item failures', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: getAtt('KpiEventsQueue'),
+      FunctionName: ref('KpiAggregatorFunction'),
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 2,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('the aggregator writes the KPI table; the KPI API only reads it', () => {
+    expect(actionsOn('KpiAggregatorFunction', getAtt('KpiTable'))).toEqual(expect.arrayContaining(['dynamodb:UpdateItem', 'dynamodb:Query']));
+    const apiActions = actionsOn('KpiApiFunction', getAtt('KpiTable'));
+    expect(apiActions).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:GetItem']));
+    expect(apiActions.filter((a) => /Put|Update|Delete|Write/.test(a))).toEqual([]);
+  });
+});
+
+describe('functions', () => {
+  const expectedEnvironment: Record<keyof typeof FUNCTIONS, Partial<Record<EnvName, unknown>>> = {
+    StartJourneyFunction: { [ENV.journeyStateMachineArn]: ref('JourneyStateMachine') },
+    SendStepFunction: {
+      [ENV.journeysTableName]: ref('JourneysTable'),
+      [ENV.contactsTableName]: ref('ContactsTable'),
+      [ENV.eventBusName]: ref('EventBus'),
+      [ENV.graphApiVersion]: 'v23.0',
+      [ENV.whatsappPhoneNumberId]: PHONE_NUMBER_ID,
+      [ENV.metaAccessTokenSecretId]: ref('MetaAccessToken'),
+    },
+    WebhookFunction: {
+      [ENV.eventBusName]: ref('EventBus'),
+      [ENV.journeysTableName]: ref('JourneysTable'),
+      [ENV.contactsTableName]: ref('ContactsTable'),
+      [ENV.metaAppSecretSecretId]: ref('MetaAppSecret'),
+      [ENV.metaVerifyTokenParameter]: ref('MetaVerifyTokenParameter'),
+    },
+    KpiAggregatorFunction: { [ENV.kpiTableName]: ref('KpiTable'), [ENV.reportingTimeZone]: 'UTC' },
+    KpiApiFunction: { [ENV.kpiTableName]: ref('KpiTable'), [ENV.reportingTimeZone]: 'UTC' },
+  };
+
+  it.each(Object.entries(expectedEnvironment))('%s gets exactly its variables from shared/env.ts', (logicalId, expected) => {
+    const variables = resource(logicalId).Properties?.Environment.Variables as Record<string, unknown>;
+    const ours = Object.fromEntries(Object.entries(variables).filter(([name]) => (Object.values(ENV) as string[]).includes(name)));
+    expect(ours).toEqual(expected);
+    const others = Object.keys(variables).filter((name) => !(name in ours));
+    expect(others.filter((name) => name !== 'NODE_OPTIONS' && !/^(PARAMETERS_SECRETS_EXTENSION|SECRETS_MANAGER|SSM_PARAMETER_STORE)_/.test(name))).toEqual([]);
+  });
+
+  it('no environment variable carries a secret value', () => {
+    const environments = JSON.stringify(Object.keys(FUNCTIONS).map((id) => resource(id).Properties?.Environment));
+    expect(environments).not.toContain('{{resolve:');
+    expect(environments).not.toContain('SecretString');
+    for (const id of Object.keys(FUNCTIONS)) {
+      const variables = resource(id).Properties?.Environment.Variables as Record<string, unknown>;
+      for (const [name, value] of Object.entries(variables)) {
+        // Secret and token variables hold where to read them (an ARN, a parameter name), never the value.
+        if ((Object.values(ENV) as string[]).includes(name) && /SECRET|TOKEN/.test(name)) {
+          expect(value, name).toEqual({ Ref: expect.stringMatching(/^Meta/) });
+        }
+      }
+    }
+  });
+
+  it('every function is Node.js 22 on arm64, traced, with source maps and its own log group', () => {
+    const lambdas = Object.entries(json.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+    expect(lambdas.map(([id]) => id).sort()).toEqual(Object.keys(FUNCTIONS).sort());
+    for (const [, fn] of lambdas) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogGroup: { Ref: expect.any(String) } },
+        Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps' } },
+      });
+      const logGroup = resource(fn.Properties?.LoggingConfig.LogGroup.Ref as string);
+      expect(logGroup.Properties?.RetentionInDays).toBe(30);
+    }
+  });
+
+  it('every function records its repo-relative entry and its bundle, an ESM index.mjs, for the local stack', () => {
+    for (const [logicalId, entry] of Object.entries(FUNCTIONS)) {
+      const metadata = resource(logicalId).Metadata;
+      expect(metadata?.[ENTRY_METADATA_KEY]).toBe(entry);
+      expect(existsSync(repoPath(entry))).toBe(true);
+      expect(metadata?.['aws:asset:path']).toMatch(/^asset\./);
+    }
+    expect(synthesis.functions.map((f) => [f.logicalId, f.entry])).toEqual(expect.arrayContaining(Object.entries(FUNCTIONS)));
+    for (const fn of synthesis.functions) {
+      const bundle = readFileSync(join(fn.bundleDir, 'index.mjs'), 'utf8');
+      expect(bundle.startsWith('import { createRequire')).toBe(true);
+      expect(existsSync(join(fn.bundleDir, 'index.mjs.map'))).toBe(true);
+      expect(bundle).not.toMatch(/from\s*"@aws-sdk\//);
+    }
+  });
+});
+
+describe('dashboard and alarms', () => {
+  it('graphs every KPI counter metric per milestone, and Lambda errors', () => {
+    const dashboard = Object.values(json.Resources).find((r) => r.Type === 'AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify(dashboard?.Properties?.DashboardBody);
+    expect(body).toContain('Post-sale board');
+    for (const counter of COUNTERS) {
+      for (const milestone of MILESTONE_IDS) {
+        expect(body).toContain(JSON.stringify([METRIC_NAMESPACE, COUNTER_METRIC[counter], 'Milestone', milestone]).slice(1, -1).replaceAll('"', '\\"'));
+      }
+    }
+    expect(body).toContain('\\"AWS/Lambda\\",\\"Errors\\"');
+  });
+
+  it('alarms on every dead-letter queue and on failed journeys, to the alarm topic', () => {
+    const alarms = Object.values(json.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
+    const queueAlarms = alarms.filter((a) => a.Properties?.MetricName === 'ApproximateNumberOfMessagesVisible');
+    expect(queueAlarms.map((a) => a.Properties?.Dimensions[0].Value['Fn::GetAtt'][0]).sort()).toEqual([
+      'KpiEventsDeadLetterQueue',
+      'PurchaseCompletedDeadLetterQueue',
+      'StartJourneyFailures',
+    ]);
+    const failedJourneys = alarms.filter((a) => a.Properties?.MetricName === 'ExecutionsFailed');
+    expect(failedJourneys).toHaveLength(1);
+    for (const alarm of [...queueAlarms, ...failedJourneys]) {
+      expect(alarm.Properties).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', AlarmActions: [{ Ref: expect.any(String) }] });
+      expect(resource(alarm.Properties?.AlarmActions[0].Ref as string).Type).toBe('AWS::SNS::Topic');
+    }
+  });
+});
