@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+
+export interface LocalFunction {
+  /** Logical id in the template; also the local function name. */
+  name: string;
+  arn: string;
+  bundlePath: string;
+  exportName: string;
+  environment: Record<string, string>;
+  timeoutMs: number;
+  memoryMb: number;
+}
+
+/** An error raised by a function, carrying the name Step Functions and destinations see. */
+export class FunctionError extends Error {
+  constructor(name: string, message: string, readonly functionName: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+export interface RunningFunction {
+  readonly definition: LocalFunction;
+  invoke(event: unknown): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+const WORKER_SCRIPT = new URL('./worker.mjs', import.meta.url);
+
+/**
+ * Runs a function's bundle in its own worker thread with its own environment, like a Lambda
+ * container: module scope runs once, and one function's variables never leak into another's.
+ */
+export async function startFunction(definition: LocalFunction): Promise<RunningFunction> {
+  const worker = new Worker(WORKER_SCRIPT, {
+    env: { ...definition.environment, POSVENTA_LOCAL_FUNCTION_ARN: definition.arn },
+    workerData: {
+      bundlePath: definition.bundlePath,
+      exportName: definition.exportName,
+      functionName: definition.name,
+      timeoutMs: definition.timeoutMs,
+      memoryMb: definition.memoryMb,
+    },
+  });
+  const pending = new Map<string, { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
+  let initError: Error | undefined;
+
+  await new Promise<void>((resolve, reject) => {
+    worker.once('message', () => resolve());
+    worker.once('error', (error) => {
+      initError = error;
+      reject(new Error(`Function ${definition.name} failed to initialise: ${error.message}`));
+    });
+  });
+
+  worker.on('message', (message: { id: string; result?: unknown; error?: { name: string; message: string } }) => {
+    const call = pending.get(message.id);
+    if (call === undefined) return;
+    pending.delete(message.id);
+    clearTimeout(call.timer);
+    if (message.error !== undefined) call.reject(new FunctionError(message.error.name, message.error.message, definition.name));
+    else call.resolve(message.result);
+  });
+  worker.on('error', (error) => {
+    for (const call of pending.values()) call.reject(new FunctionError('Runtime.ExitError', error.message, definition.name));
+    pending.clear();
+  });
+
+  return {
+    definition,
+    invoke(event) {
+      if (initError !== undefined) return Promise.reject(initError);
+      const id = randomUUID();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          pending.delete(id);
+          reject(new FunctionError('Sandbox.Timedout', `Task timed out after ${definition.timeoutMs / 1000} seconds`, definition.name));
+        }, definition.timeoutMs);
+        pending.set(id, { resolve, reject, timer });
+        // JSON round trip: the event crosses the boundary as Lambda's would, with no shared objects.
+        worker.postMessage({ id, requestId: id, event: JSON.parse(JSON.stringify(event)) });
+      });
+    },
+    async stop() {
+      for (const call of pending.values()) clearTimeout(call.timer);
+      await worker.terminate();
+    },
+  };
+}

@@ -1,0 +1,143 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signWebhookBody } from '#shared/whatsapp/signature';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import { waitFor } from '../support/wait';
+
+/**
+ * One purchase through the whole local system: the real EventBridge client, the rules and
+ * functions of the synthesized template, the real ASL on the virtual clock, DynamoDB Local,
+ * the Meta simulator and signed status webhooks back through the webhook handler.
+ */
+const DAY_MS = 40;
+const credentials = { accessKeyId: 'store', secretAccessKey: 'store' };
+
+let stack: LocalStack;
+let stateDir: string;
+
+beforeAll(async () => {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  stateDir = await mkdtemp(join(tmpdir(), 'posventa-e2e-'));
+  stack = await startLocalStack({
+    port: 0,
+    dayMs: DAY_MS,
+    metaAppSecret: 'e2e-app-secret',
+    metaVerifyToken: 'e2e-verify-token',
+    metaAccessToken: 'e2e-access-token',
+    stateDir,
+    functionLogLevel: 'ERROR',
+    log: () => undefined,
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  await rm(stateDir, { recursive: true, force: true });
+});
+
+const purchase = (orderId: string) => ({
+  orderId,
+  purchasedAt: new Date().toISOString(),
+  customer: {
+    id: 'CUST-77',
+    phone: '+5491155550001',
+    name: 'Lucía',
+    locale: 'es-AR',
+    timezone: 'America/Argentina/Buenos_Aires',
+    optIn: { source: 'checkout-checkbox', at: new Date().toISOString() },
+  },
+  items: [{ sku: 'CAF-DLX', name: 'Cafetera Deluxe', category: 'kitchen' }],
+  total: { amount: 189999, currency: 'ARS' },
+});
+
+describe('local stack', () => {
+  it('writes local.json with the documented keys', async () => {
+    const written = JSON.parse(await readFile(join(stateDir, 'local.json'), 'utf8')) as Record<string, unknown>;
+    for (const key of ['webhookUrl', 'eventBridgeEndpoint', 'stepFunctionsEndpoint', 'dynamoDbEndpoint', 'kpiUrl', 'metaAppSecret', 'metaVerifyToken', 'dayMs', 'eventBusName']) {
+      expect(written, key).toHaveProperty(key);
+    }
+    expect(written.dayMs).toBe(DAY_MS);
+  });
+
+  it("answers Meta's verification handshake and refuses unsigned webhooks", async () => {
+    const { webhookUrl } = stack.info;
+    const ok = await fetch(`${webhookUrl}?hub.mode=subscribe&hub.verify_token=e2e-verify-token&hub.challenge=1158201444`);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toBe('1158201444');
+    const wrong = await fetch(`${webhookUrl}?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1`);
+    expect(wrong.status).toBe(403);
+
+    const body = JSON.stringify({ object: 'whatsapp_business_account', entry: [] });
+    const unsigned = await fetch(webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(unsigned.status).toBe(401);
+    const signed = await fetch(webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWebhookBody(body, 'e2e-app-secret') },
+      body,
+    });
+    expect(signed.status).toBe(200);
+  });
+
+  it('runs one journey per order: day 7, 30 and 60 sends reach Meta in order, statuses come back, KPIs count them', async () => {
+    const { info, simulator } = stack;
+    const eventBridge = new EventBridgeClient({ endpoint: info.eventBridgeEndpoint, region: info.region, credentials });
+    const entry = { EventBusName: info.eventBusName, Source: 'posventa.store', DetailType: 'Purchase Completed', Detail: JSON.stringify(purchase('ORD-1001')) };
+    // The store retries: the same event twice must still start one journey.
+    for (let i = 0; i < 2; i += 1) {
+      const put = await eventBridge.send(new PutEventsCommand({ Entries: [entry] }));
+      expect(put.FailedEntryCount).toBe(0);
+    }
+
+    const sends = await waitFor('three template sends', () => (simulator!.sends.length >= 3 ? simulator!.sends : undefined), 30_000);
+    expect(sends.map((s) => (s.request as { template?: { name: string } }).template?.name)).toEqual([
+      'posventa_day7_adoption',
+      'posventa_day30_nps',
+      'posventa_day60_offer',
+    ]);
+    for (const send of sends) {
+      const request = send.request as Record<string, any>;
+      expect(send.bearerTokenValid).toBe(true);
+      expect(request.messaging_product).toBe('whatsapp');
+      expect(request.to).toBe('5491155550001');
+      expect(request.type).toBe('template');
+      expect(request.template.language.code).toBe('es');
+      expect(request.template.components).toEqual([
+        { type: 'body', parameters: [{ type: 'text', text: 'Lucía' }, { type: 'text', text: 'Cafetera Deluxe' }] },
+      ]);
+    }
+    // Each milestone is sent no earlier than its day on the virtual clock.
+    const purchasedAt = Date.parse(JSON.parse(entry.Detail).purchasedAt);
+    sends.forEach((send, i) => expect(send.acceptedAt.getTime()).toBeGreaterThanOrEqual(purchasedAt + [7, 30, 60][i]! * 86_400_000));
+
+    const stepFunctions = new SFNClient({ endpoint: info.stepFunctionsEndpoint, region: info.region, credentials });
+    const executions = await waitFor('the journey to succeed', async () => {
+      const list = await stepFunctions.send(new ListExecutionsCommand({ stateMachineArn: info.stateMachineArn }));
+      const all = list.executions ?? [];
+      return all.length > 0 && all.every((e) => e.status === 'SUCCEEDED') ? all : undefined;
+    });
+    expect(executions.map((e) => e.name)).toEqual(['ORD-1001']);
+
+    const report = await waitFor('sent and delivered on every milestone', async () => {
+      const response = await fetch(info.kpiUrl);
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { byMilestone: Record<string, { sent: number; delivered: number; read: number }> };
+      const done = ['day7', 'day30', 'day60'].every((m) => body.byMilestone[m]?.read === 1);
+      return done ? body : undefined;
+    });
+    for (const milestone of ['day7', 'day30', 'day60']) {
+      // The send step's "sent" and the status webhook's "sent" are one event: counted once.
+      expect(report.byMilestone[milestone]).toMatchObject({ sent: 1, delivered: 1, read: 1 });
+    }
+    expect(simulator!.sends).toHaveLength(3);
+  });
+
+  it('rejects KPI queries with bad dates with a clear 400', async () => {
+    const response = await fetch(`${stack.info.kpiUrl}?from=2026-13-01`);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { message: string }).message).toMatch(/from/);
+  });
+});
