@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DOMAIN_EVENT_SOURCE } from '#shared/events/domain';
+import { isIanaTimeZone } from '#shared/time-zone';
 
 /**
  * The `posventa` object in cdk.json's `context`: everything a deployer may change without
@@ -9,15 +10,6 @@ import { DOMAIN_EVENT_SOURCE } from '#shared/events/domain';
 
 /** CloudWatch Logs accepts only these retention periods (days). */
 const LOG_RETENTION_DAYS = Object.values(RetentionDays).filter((value): value is number => typeof value === 'number');
-
-function isIanaTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export const posventaConfigSchema = z
   .object({

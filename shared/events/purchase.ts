@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { isIanaTimeZone } from '../time-zone';
 
 /** Default `source` of the store's purchase events; the stack can be configured with another. */
 export const PURCHASE_EVENT_SOURCE = 'posventa.store';
@@ -6,14 +7,6 @@ export const PURCHASE_COMPLETED = 'Purchase Completed';
 
 const nonEmpty = () => z.string().check(z.trim(), z.minLength(1));
 
-function isIanaTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * `detail` of a `Purchase Completed` event: a public contract (DESIGN.md §3). Unknown fields
