@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '#shared/clock';
-import { readAwsJsonRequest, sendAwsJson, sendAwsJsonError } from './aws-json-protocol';
+import { awsJsonListener } from '../aws-json';
 import { createDispatcher, DEFAULT_RETRY, type Delivery, type DeliveryFailureHandler, type RetryPolicy } from './dispatcher';
 import { compileEventPattern, type CompiledPattern } from './event-pattern';
 import { matchesCompiledPattern } from './match-event-pattern';
@@ -87,28 +87,19 @@ export function createEventBridgeService(options: EventBridgeServiceOptions): Ev
     return { ok: true, response: outcome.response };
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const request = await readAwsJsonRequest(req, 'AWSEvents');
-    if (!request.ok) return sendAwsJsonError(res, request.status, request.error);
-    if (request.operation !== 'PutEvents') {
-      return sendAwsJsonError(res, 400, {
-        type: 'UnknownOperationException',
-        message: `The local EventBridge only implements PutEvents, not ${request.operation}`,
-      });
-    }
-    const result = accept(request.body);
-    if (!result.ok) return sendAwsJsonError(res, 400, result.error);
-    sendAwsJson(res, result.response);
-  };
-
   return {
-    listener: (req, res) => {
-      handle(req, res).catch((error: unknown) => {
-        log(`eventbridge: request failed: ${error instanceof Error ? error.stack : String(error)}`);
-        if (!res.headersSent) sendAwsJsonError(res, 500, { type: 'InternalException', message: 'The local EventBridge failed' });
-        else res.destroy();
-      });
-    },
+    listener: awsJsonListener({
+      name: 'eventbridge',
+      targetPrefix: 'AWSEvents',
+      protocolVersion: '1.1',
+      log,
+      operations: {
+        PutEvents: (request) => {
+          const result = accept(request);
+          return result.ok ? { ok: true, value: result.response } : { ok: false, error: { name: result.error.type, message: result.error.message } };
+        },
+      },
+    }),
     putEvents: (entries) => accept({ Entries: entries }),
     idle: () => dispatcher.idle(),
     close: () => dispatcher.close(),

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { VirtualClock } from '#shared/clock';
-import { awsJsonListener } from './aws-json-protocol';
+import { awsJsonListener } from '../aws-json';
 import { loadEngine } from './engine';
 import { type ExecutionRegistry, type RegisteredStateMachine, createExecutionRegistry } from './executions';
 import { type InvokeTask, prepareStateMachine } from './local-state-machine';
@@ -79,7 +79,7 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
   });
 
   return {
-    listener: awsJsonListener('AWSStepFunctions', stepFunctionsOperations(registry), log),
+    listener: awsJsonListener({ name: 'stepfunctions', targetPrefix: 'AWSStepFunctions', protocolVersion: '1.0', operations: stepFunctionsOperations(registry), log }),
     startExecution: (request) => registry.startExecution(request),
     describeExecution: (request) => registry.describeExecution(request),
     stopExecution: (request) => registry.stopExecution(request),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AwsJsonOperation, AwsJsonResult } from './aws-json-protocol';
+import type { AwsJsonOperation, AwsJsonResult } from '../aws-json';
 import type { ExecutionDescription, ExecutionRegistry, ExecutionSummary } from './executions';
 import type { Outcome } from './outcome';
 

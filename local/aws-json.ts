@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
- * The AWS JSON 1.0 protocol as the SDK v3 clients speak it: POST /, the operation in
- * `X-Amz-Target: <prefix>.<Operation>`, JSON in and out, and errors as 4xx with the error
- * name in `__type` and `x-amzn-errortype`, which the SDK turns into its named exception.
+ * The AWS JSON protocols (1.0 for Step Functions, 1.1 for EventBridge) as the SDK v3 clients
+ * speak them: POST /, the operation in `X-Amz-Target: <prefix>.<Operation>`, JSON in and out,
+ * and errors as 4xx with the error name in `__type` and `x-amzn-errortype`, which the SDK
+ * turns into its named exception. Every local AWS stand-in answers through this one listener.
  */
 
 export interface AwsJsonError {
@@ -18,31 +19,33 @@ export type AwsJsonResult = { ok: true; value: unknown } | { ok: false; error: A
 
 export type AwsJsonOperation = (request: Record<string, unknown>) => AwsJsonResult | Promise<AwsJsonResult>;
 
-const CONTENT_TYPE = 'application/x-amz-json-1.0';
-/** Far above the 256 KiB Step Functions accepts as execution input; refuses runaway bodies. */
-const MAX_BODY_BYTES = 1024 * 1024;
+export interface AwsJsonService {
+  /** Shown in logs, e.g. "stepfunctions". */
+  name: string;
+  /** `X-Amz-Target` prefix, e.g. "AWSStepFunctions" or "AWSEvents". */
+  targetPrefix: string;
+  protocolVersion: '1.0' | '1.1';
+  operations: Record<string, AwsJsonOperation>;
+  log: (line: string) => void;
+}
 
-export function awsJsonListener(
-  targetPrefix: string,
-  operations: Record<string, AwsJsonOperation>,
-  log: (line: string) => void,
-): (req: IncomingMessage, res: ServerResponse) => void {
+/** Far above what any service accepts (256 KiB inputs and entries); refuses runaway bodies. */
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export function awsJsonListener(service: AwsJsonService): (req: IncomingMessage, res: ServerResponse) => void {
+  const contentType = `application/x-amz-json-${service.protocolVersion}`;
   return (req, res) => {
-    void respond(req, targetPrefix, operations).then(
-      (result) => send(res, result),
+    void respond(req, service, contentType).then(
+      (result) => send(res, result, contentType),
       (unexpected: unknown) => {
-        log(`[stepfunctions] internal error: ${unexpected instanceof Error ? unexpected.stack : String(unexpected)}`);
-        send(res, { ok: false, error: { name: 'InternalFailure', message: 'Internal failure', httpStatus: 500 } });
+        service.log(`[${service.name}] internal error: ${unexpected instanceof Error ? unexpected.stack : String(unexpected)}`);
+        send(res, { ok: false, error: { name: 'InternalFailure', message: 'Internal failure', httpStatus: 500 } }, contentType);
       },
     );
   };
 }
 
-async function respond(
-  req: IncomingMessage,
-  targetPrefix: string,
-  operations: Record<string, AwsJsonOperation>,
-): Promise<AwsJsonResult> {
+async function respond(req: IncomingMessage, { targetPrefix, operations }: AwsJsonService, contentType: string): Promise<AwsJsonResult> {
   const target = req.headers['x-amz-target'];
   const operationName = typeof target === 'string' && target.startsWith(`${targetPrefix}.`) ? target.slice(targetPrefix.length + 1) : undefined;
   const operation = operationName !== undefined && Object.hasOwn(operations, operationName) ? operations[operationName] : undefined;
@@ -50,9 +53,14 @@ async function respond(
     await drain(req);
     return unknownOperation(String(target ?? ''));
   }
+  const receivedType = req.headers['content-type']?.split(';')[0]?.trim();
+  if (receivedType !== contentType) {
+    await drain(req);
+    return refused('UnknownOperationException', `Expected Content-Type ${contentType}, got ${String(receivedType)}`);
+  }
 
   const body = await readBody(req);
-  if (body === undefined) return refused('ValidationException', `Request body is larger than ${MAX_BODY_BYTES} bytes`);
+  if (body === undefined) return { ok: false, error: { name: 'RequestEntityTooLargeException', message: `Request body is larger than ${MAX_BODY_BYTES} bytes`, httpStatus: 413 } };
   let request: unknown;
   try {
     request = body.length === 0 ? {} : JSON.parse(body);
@@ -90,8 +98,8 @@ async function drain(req: IncomingMessage): Promise<void> {
   }
 }
 
-function send(res: ServerResponse, result: AwsJsonResult): void {
-  const headers: Record<string, string> = { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': randomUUID() };
+function send(res: ServerResponse, result: AwsJsonResult, contentType: string): void {
+  const headers: Record<string, string> = { 'content-type': contentType, 'x-amzn-requestid': randomUUID() };
   let status = 200;
   let payload: unknown = result.ok ? result.value : undefined;
   if (!result.ok) {
