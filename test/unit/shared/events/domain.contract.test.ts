@@ -27,7 +27,19 @@ describe('message event contract', () => {
       messageDelivered: 'Message Delivered',
       messageRead: 'Message Read',
       messageFailed: 'Message Failed',
+      messageSkipped: 'Message Skipped',
       replyReceived: 'Reply Received',
+      npsAnswered: 'NPS Answered',
+      optedIn: 'Opted In',
+      optedOut: 'Opted Out',
+      ticketRequested: 'Ticket Requested',
+      chatHandoffRequested: 'Chat Handoff Requested',
+      bookingRequested: 'Booking Requested',
+      leadCreated: 'Lead Created',
+      fallbackRequested: 'Fallback Requested',
+      repurchaseAttributed: 'Repurchase Attributed',
+      templateStatusChanged: 'Template Status Changed',
+      templateQualityChanged: 'Template Quality Changed',
     });
   });
 
