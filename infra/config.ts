@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DOMAIN_EVENT_SOURCE } from '#shared/events/domain';
+import { journeyConfigSchema } from '#shared/journey/config';
 import { isIanaTimeZone } from '#shared/time-zone';
 
 /**
@@ -64,6 +65,12 @@ export const posventaConfigSchema = z
       .default('/posventa/meta/verify-token'),
     /** E-mail address subscribed to the alarm topic (it must confirm the subscription). */
     alarmEmail: z.email('must be an e-mail address').optional(),
+    /**
+     * The journey: milestones (day, category, variant weights), send window, default time
+     * zone, quiet days per country, holdout share. The functions get it as one JSON
+     * variable and parse it with this same schema (shared/journey/config.ts, zod/mini).
+     */
+    journey: journeyConfigSchema,
   })
   .strict();
 
@@ -84,7 +91,8 @@ export function parseConfig(input: unknown): PosventaConfig {
   const result = posventaConfigSchema.safeParse(fromCommandLine(input) ?? {});
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
-    const keys = issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : issue.path.join('.');
+    const path = issue.path.join('.');
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((key) => (path === '' ? key : `${path}.${key}`)).join(', ') : path;
     const where = keys === '' ? CONFIG_CONTEXT_KEY : `${CONFIG_CONTEXT_KEY}.${keys}`;
     const message = issue.code === 'unrecognized_keys' ? 'is not a Posventa setting (check the spelling)' : issue.message;
     return `  ${where}: ${message}`;

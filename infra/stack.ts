@@ -75,6 +75,7 @@ export class PosventaStack extends Stack {
       accessToken: this.metaCredentials.accessToken,
       graphApiVersion: config.graphApiVersion,
       whatsappPhoneNumberId: config.whatsappPhoneNumberId,
+      journeyConfig: config.journey,
       logRetention,
     });
 

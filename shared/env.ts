@@ -15,6 +15,8 @@ export const ENV = {
   metaAppSecretSecretId: 'META_APP_SECRET_SECRET_ID',
   metaVerifyTokenParameter: 'META_VERIFY_TOKEN_PARAMETER',
   reportingTimeZone: 'REPORTING_TIME_ZONE',
+  /** The journey settings (shared/journey/config.ts) as one JSON object. */
+  journeyConfig: 'JOURNEY_CONFIG',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

@@ -2,15 +2,18 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { startExecutionOnce } from '#shared/aws/stepfunctions';
+import { clockFromEnv } from '#shared/clock';
 import { ENV, requireEnv } from '#shared/env';
 import { purchaseDetailSchema } from '#shared/events/purchase';
-import { DEFAULT_MILESTONES } from '#shared/journey/milestones';
+import { journeyConfigFromEnv } from '#shared/journey/config';
 import { journeyExecution } from '#shared/journey/start';
 import { createLogger } from '#shared/log';
 import { parseWith } from '#shared/validation';
 
 const logger = createLogger('start-journey');
 const stateMachineArn = requireEnv(ENV.journeyStateMachineArn);
+const journeyConfig = journeyConfigFromEnv();
+const clock = clockFromEnv();
 
 /** Thrown for events that can never start a journey; the async-invoke failure queue keeps them with this message. */
 export class InvalidPurchaseEvent extends Error {
@@ -21,9 +24,9 @@ async function startJourney(event: EventBridgeEvent<string, unknown>): Promise<{
   const purchase = parseWith(purchaseDetailSchema, event.detail);
   if (!purchase.ok) throw new InvalidPurchaseEvent(`Purchase event ${event.id} is invalid: ${purchase.reason}`);
 
-  const { name, input } = journeyExecution(purchase.value, DEFAULT_MILESTONES);
+  const { name, input } = journeyExecution(purchase.value, journeyConfig, clock.now());
   const execution = await startExecutionOnce(stateMachineArn, name, input);
-  logger.info('journey', { orderId: purchase.value.orderId, execution });
+  logger.info('journey', { orderId: purchase.value.orderId, execution, holdout: input.holdout, schedule: input.schedule });
   return { orderId: purchase.value.orderId, execution };
 }
 

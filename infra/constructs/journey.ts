@@ -10,6 +10,7 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ENV } from '#shared/env';
+import { DEFAULT_JOURNEY_CONFIG, type JourneyConfig } from '#shared/journey/config';
 import { repoPath } from '../paths';
 import { PosventaFunction } from './function';
 import { pinLogicalId } from './logical-id';
@@ -39,6 +40,14 @@ export interface JourneyProps {
    * @default - not set: synthesis warns, and every send fails until it is configured
    */
   readonly whatsappPhoneNumberId?: string;
+  /**
+   * Milestones, send window, quiet days, holdout and variant weights, already validated
+   * (`posventa.journey` in cdk.json); start-journey and the send step get it as JSON in
+   * `JOURNEY_CONFIG`.
+   *
+   * @default DEFAULT_JOURNEY_CONFIG (7/30/60, 09:00–20:00, no quiet days, no holdout)
+   */
+  readonly journeyConfig?: JourneyConfig;
   /**
    * The journey's ASL, relative to the repository root; the local stack runs the same file.
    *
@@ -73,6 +82,7 @@ export class Journey extends Construct {
     const definitionPath = props.definitionPath ?? 'statemachines/journey.asl.json';
     const definition = readDefinition(definitionPath);
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    const journeyConfig = journeyConfigJson(props.journeyConfig ?? DEFAULT_JOURNEY_CONFIG);
 
     // ── Send step: consent, caps, template, Graph API ─────────────────────────────────────
     if (props.whatsappPhoneNumberId === undefined) {
@@ -94,6 +104,7 @@ export class Journey extends Construct {
         [ENV.graphApiVersion]: props.graphApiVersion,
         ...(props.whatsappPhoneNumberId === undefined ? {} : { [ENV.whatsappPhoneNumberId]: props.whatsappPhoneNumberId }),
         [ENV.metaAccessTokenSecretId]: props.accessToken.secretArn,
+        [ENV.journeyConfig]: journeyConfig,
       },
     });
     props.journeysTable.grantReadWriteData(this.sendStepFunction);
@@ -141,6 +152,7 @@ export class Journey extends Construct {
       logRetention,
       environment: {
         [ENV.journeyStateMachineArn]: this.stateMachine.stateMachineArn,
+        [ENV.journeyConfig]: journeyConfig,
       },
     });
     this.stateMachine.grantStartExecution(this.startJourneyFunction);
@@ -174,6 +186,24 @@ export class Journey extends Construct {
     });
     pinLogicalId(this.purchaseRule, 'PurchaseCompletedRule');
   }
+}
+
+/**
+ * Lambda allows 4 KB of environment variables per function, and the send step's other
+ * variables take about 1 KB of it.
+ */
+export const MAX_JOURNEY_CONFIG_BYTES = 2_800;
+
+function journeyConfigJson(config: JourneyConfig): string {
+  const json = JSON.stringify(config);
+  const bytes = Buffer.byteLength(json);
+  if (bytes > MAX_JOURNEY_CONFIG_BYTES) {
+    throw new Error(
+      `Journey: props.journeyConfig (posventa.journey in cdk.json) is ${bytes} bytes as JSON, over the ${MAX_JOURNEY_CONFIG_BYTES} that fit in a Lambda environment; ` +
+        'write yearly holidays once as "MM-DD" and list dated holidays for the coming year only',
+    );
+  }
+  return json;
 }
 
 function readDefinition(definitionPath: string): string {

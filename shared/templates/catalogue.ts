@@ -11,6 +11,13 @@ export interface TemplateDefinition {
   /** The name registered at Meta. */
   readonly name: string;
   readonly milestone: MilestoneId;
+  /** A/B variant of its milestone ("A", "B"…); KPIs are kept per variant. */
+  readonly variant: string;
+  /**
+   * Share of the milestone's customers assigned this variant, relative to the other
+   * variants' weights; the journey config can override it (0 turns a variant off).
+   */
+  readonly weight: number;
   readonly category: TemplateCategory;
   readonly variables: readonly TemplateVariable[];
   /** Body text per language, with {{n}} placeholders; also exported to create the templates at Meta. */
@@ -21,6 +28,8 @@ export const TEMPLATES: readonly TemplateDefinition[] = [
   {
     name: 'posventa_day7_adoption',
     milestone: 'day7',
+    variant: 'A',
+    weight: 1,
     category: 'utility',
     variables: ['customerName', 'productName'],
     body: {
@@ -30,8 +39,24 @@ export const TEMPLATES: readonly TemplateDefinition[] = [
     },
   },
   {
+    // Same offer (1 = person, 2 = booked help), framed as getting the most out of the product.
+    name: 'posventa_day7_adoption_b',
+    milestone: 'day7',
+    variant: 'B',
+    weight: 1,
+    category: 'utility',
+    variables: ['customerName', 'productName'],
+    body: {
+      es: 'Hola {{1}}, ya llevas una semana con tu {{2}}. ¿Quieres sacarle todo el partido? Responde 1 para hablar con una persona o 2 para reservar una sesión de ayuda.',
+      en: 'Hi {{1}}, it has been a week with your {{2}}. Want to get the most out of it? Reply 1 to talk to a person or 2 to book a help session.',
+      pt_BR: 'Olá {{1}}, já faz uma semana que você está com seu {{2}}. Quer aproveitar ao máximo? Responda 1 para falar com uma pessoa ou 2 para agendar uma sessão de ajuda.',
+    },
+  },
+  {
     name: 'posventa_day30_nps',
     milestone: 'day30',
+    variant: 'A',
+    weight: 1,
     category: 'utility',
     variables: ['customerName', 'productName'],
     body: {
@@ -43,6 +68,8 @@ export const TEMPLATES: readonly TemplateDefinition[] = [
   {
     name: 'posventa_day60_offer',
     milestone: 'day60',
+    variant: 'A',
+    weight: 1,
     category: 'marketing',
     variables: ['customerName', 'productName'],
     body: {
@@ -53,12 +80,23 @@ export const TEMPLATES: readonly TemplateDefinition[] = [
   },
 ];
 
-/** The variant every send records until A/B variants exist in the catalogue. */
+/** The variant every milestone has: the control of its A/B test. */
 export const DEFAULT_VARIANT = 'A';
 
+/** Every variant of a milestone, in variant order. */
+export function templatesForMilestone(milestone: MilestoneId, catalogue: readonly TemplateDefinition[] = TEMPLATES): TemplateDefinition[] {
+  return catalogue.filter((t) => t.milestone === milestone).sort((a, b) => (a.variant < b.variant ? -1 : a.variant > b.variant ? 1 : 0));
+}
+
+/**
+ * The milestone's default variant (A).
+ *
+ * @deprecated Kept for the send step until it assigns variants; use `chooseTemplate`
+ * (shared/templates/variants.ts), which picks the customer's variant.
+ */
 export function templateForMilestone(milestone: MilestoneId): TemplateDefinition {
-  const template = TEMPLATES.find((t) => t.milestone === milestone);
-  if (template === undefined) throw new Error(`No template in the catalogue for milestone ${milestone}`);
+  const template = TEMPLATES.find((t) => t.milestone === milestone && t.variant === DEFAULT_VARIANT);
+  if (template === undefined) throw new Error(`No variant ${DEFAULT_VARIANT} in the catalogue for milestone ${milestone}`);
   return template;
 }
 

@@ -2,9 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
+import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_JOURNEY_CONFIG, type JourneyConfig } from '#shared/journey/config';
 import { CONFIG_CONTEXT_KEY, parseConfig } from '../../infra/config';
 import { PosventaFunction } from '../../infra/constructs/function';
+import { Journey } from '../../infra/constructs/journey';
 import { PosventaQueue } from '../../infra/constructs/queue';
 import { readCdkJsonContext } from '../../infra/synth';
 
@@ -20,6 +25,7 @@ describe('parseConfig (the "posventa" context in cdk.json)', () => {
       logRetentionDays: 30,
       eventArchiveRetentionDays: 365,
       verifyTokenParameterName: '/posventa/meta/verify-token',
+      journey: DEFAULT_JOURNEY_CONFIG,
     });
     expect(parseConfig(undefined).eventBusName).toBe('posventa');
   });
@@ -39,6 +45,11 @@ describe('parseConfig (the "posventa" context in cdk.json)', () => {
     [{ alarmEmail: 'ops' }, 'posventa.alarmEmail', 'e-mail'],
     [{ graphApiVersion: 23 }, 'posventa.graphApiVersion', 'string'],
     [{ eventBusname: 'typo' }, 'posventa.eventBusname', 'not a Posventa setting'],
+    [{ journey: { holdoutShare: 5 } }, 'posventa.journey.holdoutShare', 'fraction below 1'],
+    [{ journey: { sendWindow: { start: '21:00', end: '08:00' } } }, 'posventa.journey.sendWindow', 'open before it closes'],
+    [{ journey: { sendWindow: { strat: '09:00' } } }, 'posventa.journey.sendWindow.strat', 'not a Posventa setting'],
+    [{ journey: { quietDays: { AR: { weekdays: ['domingo'] } } } }, 'posventa.journey.quietDays.AR.weekdays.0', 'sunday'],
+    [{ journey: { milestones: [{ id: 'day7', day: 7, variants: { Z: 1 } }] } }, 'posventa.journey.milestones.0.variants', 'no variant "Z"'],
   ])('rejects %j naming the key', (input, key, hint) => {
     expect(() => parseConfig(input)).toThrow(key);
     expect(() => parseConfig(input)).toThrow(hint);
@@ -46,6 +57,17 @@ describe('parseConfig (the "posventa" context in cdk.json)', () => {
 
   it('lists every problem at once', () => {
     expect(() => parseConfig({ graphApiVersion: 'x', logRetentionDays: 2 })).toThrow(/graphApiVersion[\s\S]*logRetentionDays/);
+  });
+
+  it('keeps the journey settings cdk.json gives, with the catalogue’s categories filled in', () => {
+    const { journey } = parseConfig(readCdkJsonContext()[CONFIG_CONTEXT_KEY]);
+    expect(journey.milestones.map((m) => [m.id, m.day, m.category])).toEqual([
+      ['day7', 7, 'utility'],
+      ['day30', 30, 'utility'],
+      ['day60', 60, 'marketing'],
+    ]);
+    expect(journey.sendWindow).toEqual({ start: '09:00', end: '20:00' });
+    expect(journey.holdoutShare).toBe(0);
   });
 
   it('reads `cdk synth -c posventa=<json>` and treats an empty phone number id as unset', () => {
@@ -72,6 +94,25 @@ describe('construct props validation', () => {
     expect(() => new PosventaFunction(stack(), 'Fn', { entry: 'functions/webhook/handler.ts', description: 'x', memorySize: 64 })).toThrow(
       'props.memorySize',
     );
+  });
+
+  it('Journey names props.journeyConfig when it is too large for a Lambda environment', () => {
+    const scope = stack();
+    const tooManyHolidays: JourneyConfig = {
+      ...DEFAULT_JOURNEY_CONFIG,
+      quietDays: Object.fromEntries(['AR', 'BR', 'CL', 'CO', 'ES', 'MX', 'PE', 'UY'].map((c) => [c, { weekdays: [], dates: Array.from({ length: 30 }, (_, i) => `2026-01-${String(i + 1).padStart(2, '0')}`) }])),
+    };
+    const props = {
+      eventBus: new EventBus(scope, 'Bus'),
+      purchaseEventSource: 'posventa.store',
+      triggerDetailTypes: ['Purchase Completed'],
+      journeysTable: new Table(scope, 'Journeys', { partitionKey: { name: 'pk', type: AttributeType.STRING } }),
+      contactsTable: new Table(scope, 'Contacts', { partitionKey: { name: 'pk', type: AttributeType.STRING } }),
+      accessToken: new Secret(scope, 'Token'),
+      graphApiVersion: 'v23.0',
+      journeyConfig: tooManyHolidays,
+    };
+    expect(() => new Journey(scope, 'Journey', props)).toThrow(/props\.journeyConfig \(posventa\.journey in cdk\.json\) is \d+ bytes/);
   });
 
   it('PosventaQueue needs a dead-letter queue or a reason it is one', () => {

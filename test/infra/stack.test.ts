@@ -9,7 +9,8 @@ import { COUNTERS, COUNTER_METRIC, METRIC_NAMESPACE } from '#shared/kpi/counters
 import { ENTRY_METADATA_KEY } from '../../infra/constructs/function';
 import { SEND_STEP_ARN_SUBSTITUTION } from '../../infra/constructs/journey';
 import { repoPath } from '../../infra/paths';
-import { synthesizePosventa, type CloudFormationTemplate, type PosventaSynthesis } from '../../infra/synth';
+import { CONFIG_CONTEXT_KEY, parseConfig } from '../../infra/config';
+import { readCdkJsonContext, synthesizePosventa, type CloudFormationTemplate, type PosventaSynthesis } from '../../infra/synth';
 
 // One synthesis for the whole file, with real esbuild bundles (a few seconds). The checks
 // (cdk-nag, template validation) have their own file.
@@ -256,9 +257,12 @@ describe('KPI pipeline', () => {
 });
 
 describe('functions', () => {
+  // cdk.json's journey settings, validated and defaulted, as the functions parse them again.
+  const journeyConfig = JSON.stringify(parseConfig(readCdkJsonContext()[CONFIG_CONTEXT_KEY]).journey);
   const expectedEnvironment: Record<keyof typeof FUNCTIONS, Partial<Record<EnvName, unknown>>> = {
-    StartJourneyFunction: { [ENV.journeyStateMachineArn]: ref('JourneyStateMachine') },
+    StartJourneyFunction: { [ENV.journeyStateMachineArn]: ref('JourneyStateMachine'), [ENV.journeyConfig]: journeyConfig },
     SendStepFunction: {
+      [ENV.journeyConfig]: journeyConfig,
       [ENV.journeysTableName]: ref('JourneysTable'),
       [ENV.contactsTableName]: ref('ContactsTable'),
       [ENV.eventBusName]: ref('EventBus'),

@@ -152,6 +152,7 @@ describe('the real journey ASL on the local Step Functions', () => {
     const input = {
       orderId: 'order-1001',
       purchase: { orderId: 'order-1001', customer: { id: 'c-1' } },
+      holdout: false,
       schedule: [
         { milestone: 'day7', dueAt: daysFromNow(7) },
         { milestone: 'day30', dueAt: daysFromNow(30) },
@@ -169,7 +170,7 @@ describe('the real journey ASL on the local Step Functions', () => {
     for (const [index, call] of sent.entries()) {
       const due = input.schedule[index]!;
       expect(call.resource).toBe(SEND_ARN);
-      expect(call.input).toEqual({ orderId: 'order-1001', purchase: input.purchase, milestone: due.milestone, dueAt: due.dueAt });
+      expect(call.input).toEqual({ orderId: 'order-1001', purchase: input.purchase, holdout: false, milestone: due.milestone, dueAt: due.dueAt });
       expect(call.at.getTime()).toBeGreaterThanOrEqual(Date.parse(due.dueAt));
     }
     // The Map discards its results (ResultPath null), so the journey's output is its input.
@@ -184,6 +185,7 @@ describe('the real journey ASL on the local Step Functions', () => {
     const started = await start(JOURNEY, 'order-flaky', {
       orderId: 'order-flaky',
       purchase: {},
+      holdout: false,
       schedule: [
         { milestone: 'day7', dueAt: daysFromNow(1) },
         { milestone: 'day30', dueAt: daysFromNow(2) },
@@ -199,7 +201,7 @@ describe('the real journey ASL on the local Step Functions', () => {
   });
 
   it('treats the same name and input as the same execution, refuses another input, and stops a long wait at once', async () => {
-    const input = { orderId: 'order-2002', purchase: {}, schedule: [{ milestone: 'day7', dueAt: daysFromNow(365) }] };
+    const input = { orderId: 'order-2002', purchase: {}, holdout: false, schedule: [{ milestone: 'day7', dueAt: daysFromNow(365) }] };
 
     const first = await start(JOURNEY, 'order-2002', input);
     const again = await start(JOURNEY, 'order-2002', input);
@@ -325,6 +327,7 @@ describe('close', () => {
     const started = await start(JOURNEY, 'order-3003', {
       orderId: 'order-3003',
       purchase: {},
+      holdout: false,
       schedule: [{ milestone: 'day7', dueAt: daysFromNow(365) }],
     });
 

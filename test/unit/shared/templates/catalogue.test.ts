@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { PurchaseDetail } from '#shared/events/purchase';
 import { DEFAULT_MILESTONES, MILESTONE_IDS } from '#shared/journey/milestones';
-import { DEFAULT_VARIANT, languageForLocale, TEMPLATE_LANGUAGES, TEMPLATES, templateForMilestone } from '#shared/templates/catalogue';
+import { DEFAULT_VARIANT, languageForLocale, TEMPLATE_LANGUAGES, TEMPLATES, templateForMilestone, templatesForMilestone } from '#shared/templates/catalogue';
 import { templateBodyParameters } from '#shared/templates/render';
 
 const purchase = (JSON.parse(readFileSync(new URL('../../../fixtures/events/purchase-completed.json', import.meta.url), 'utf8')) as { detail: PurchaseDetail }).detail;
@@ -32,9 +32,38 @@ describe('template catalogue', () => {
     expect(TEMPLATE_LANGUAGES).toEqual(['es', 'en', 'pt_BR']);
   });
 
-  it('has exactly one template per milestone', () => {
-    expect(TEMPLATES.map((t) => t.milestone).sort()).toEqual([...MILESTONE_IDS].sort());
-    for (const milestone of MILESTONE_IDS) expect(templateForMilestone(milestone).milestone).toBe(milestone);
+  it('has a variant A for every milestone, and only for milestones', () => {
+    for (const milestone of MILESTONE_IDS) {
+      expect(templateForMilestone(milestone)).toMatchObject({ milestone, variant: DEFAULT_VARIANT });
+    }
+    for (const t of TEMPLATES) expect(MILESTONE_IDS).toContain(t.milestone);
+  });
+
+  it('keeps the original three templates as variant A and adds a day-7 variant B', () => {
+    expect(TEMPLATES.filter((t) => t.variant === 'A').map((t) => t.name)).toEqual(['posventa_day7_adoption', 'posventa_day30_nps', 'posventa_day60_offer']);
+    expect(templatesForMilestone('day7').map((t) => [t.variant, t.name])).toEqual([
+      ['A', 'posventa_day7_adoption'],
+      ['B', 'posventa_day7_adoption_b'],
+    ]);
+  });
+
+  it('gives each milestone’s variants distinct names, one category, the same variables and positive weights', () => {
+    for (const milestone of MILESTONE_IDS) {
+      const variants = templatesForMilestone(milestone);
+      expect(new Set(variants.map((t) => t.variant)).size).toBe(variants.length);
+      expect(new Set(variants.map((t) => t.category)).size).toBe(1);
+      for (const t of variants) {
+        expect(t.variables).toEqual(variants[0]!.variables);
+        expect(t.weight).toBeGreaterThan(0);
+        expect(t.variant).toMatch(/^[A-Z]$/);
+      }
+    }
+  });
+
+  it('keeps the day-7 replies (1 = person, 2 = book help) in every variant and language', () => {
+    for (const t of templatesForMilestone('day7')) {
+      for (const language of TEMPLATE_LANGUAGES) expect(t.body[language]).toMatch(/\b1\b[\s\S]*\b2\b/);
+    }
   });
 
   it('uses names Meta accepts (lower case, digits, underscores) and unique ones', () => {
@@ -46,7 +75,7 @@ describe('template catalogue', () => {
     expect(templateForMilestone('day7').category).toBe('utility');
     expect(templateForMilestone('day30').category).toBe('utility');
     expect(templateForMilestone('day60').category).toBe('marketing');
-    for (const m of DEFAULT_MILESTONES) expect(templateForMilestone(m.id).category).toBe(m.category);
+    for (const m of DEFAULT_MILESTONES) for (const t of templatesForMilestone(m.id)) expect(t.category).toBe(m.category);
   });
 
   it.each(TEMPLATES.flatMap((t) => TEMPLATE_LANGUAGES.map((language) => [t.name, language, t] as const)))(
@@ -69,9 +98,9 @@ describe('template catalogue', () => {
 });
 
 describe('templateBodyParameters', () => {
-  it('fills {{1}} with the customer name and {{2}} with the first product, for every milestone', () => {
-    for (const milestone of MILESTONE_IDS) {
-      expect(templateBodyParameters(templateForMilestone(milestone), purchase)).toEqual(['María José', 'Cafetera espresso Rápida 220']);
+  it('fills {{1}} with the customer name and {{2}} with the first product, for every template', () => {
+    for (const t of TEMPLATES) {
+      expect(templateBodyParameters(t, purchase)).toEqual(['María José', 'Cafetera espresso Rápida 220']);
     }
   });
 

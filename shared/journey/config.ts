@@ -1,0 +1,152 @@
+import * as z from 'zod/mini';
+import { ENV, requireEnv } from '../env';
+import { TEMPLATES } from '../templates/catalogue';
+import { isIanaTimeZone } from '../time-zone';
+import { parseWith } from '../validation';
+import { DEFAULT_MILESTONES, MILESTONE_IDS, type MilestoneId, type TemplateCategory } from './milestones';
+import { ANY_COUNTRY, WEEKDAYS } from './send-window';
+
+/**
+ * The journey settings: when milestones are due, when and where customers may be messaged,
+ * who is held out, how variants are weighted. A deployer writes them under
+ * `posventa.journey` in cdk.json; the stack validates them with this schema and hands them
+ * to the functions as one JSON environment variable (`JOURNEY_CONFIG`), which they parse
+ * again with the same schema. zod/mini, so it costs the Lambda bundles little.
+ */
+
+/**
+ * Step Functions ends a standard execution after one year; the last milestone, moved by
+ * the send window and quiet days, must still fit.
+ */
+export const MAX_MILESTONE_DAY = 350;
+
+const CATEGORIES = ['utility', 'marketing'] as const satisfies readonly TemplateCategory[];
+
+function catalogueCategory(milestone: MilestoneId): TemplateCategory {
+  const template = TEMPLATES.find((t) => t.milestone === milestone);
+  if (template === undefined) throw new Error(`No template in the catalogue for milestone ${milestone}`);
+  return template.category;
+}
+
+const milestoneSchema = z.pipe(
+  z.strictObject({
+    id: z.enum(MILESTONE_IDS, `must be one of ${MILESTONE_IDS.join(', ')}`),
+    /** Days after the purchase; the send window then moves it to a time the customer may be messaged. */
+    day: z.int('must be a whole number of days').check(
+      z.minimum(1, 'must be at least 1'),
+      z.maximum(MAX_MILESTONE_DAY, `must be at most ${MAX_MILESTONE_DAY}: a Step Functions execution lasts at most a year`),
+    ),
+    /** Meta category of the milestone's templates; only checked, since Meta fixes it per template. */
+    category: z.optional(z.enum(CATEGORIES, `must be one of ${CATEGORIES.join(', ')}`)),
+    /** Weight per variant ("A", "B"…) over the catalogue's; 0 turns a variant off (e.g. to keep a winner). */
+    variants: z.optional(z.record(z.string(), z.number().check(z.minimum(0, 'a variant weight must be 0 or more')))),
+  }),
+  z.transform((m) => ({ ...m, category: m.category ?? catalogueCategory(m.id) })),
+);
+
+const clock = (end: boolean) =>
+  z.string().check(z.regex(end ? /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/ : /^([01]\d|2[0-3]):[0-5]\d$/, `must be a local time "HH:MM" (00:00–${end ? '24:00' : '23:59'})`));
+
+const quietDaysSchema = z.strictObject({
+  weekdays: z._default(
+    z.array(z.enum(WEEKDAYS, `must be one of ${WEEKDAYS.join(', ')}`)).check(z.refine((days) => new Set(days).size < WEEKDAYS.length, 'must leave at least one weekday to send on')),
+    [],
+  ),
+  /** "YYYY-MM-DD" for one date, "MM-DD" for a date every year (1 January, 25 December…). */
+  dates: z._default(z.array(z.string().check(z.refine(isCalendarDate, 'must be a date "YYYY-MM-DD", or "MM-DD" for every year'))), []),
+});
+
+const journeySettingsSchema = z.pipe(
+  z.strictObject({
+    /** Milestones in the order they are sent. */
+    milestones: z._default(
+      z.array(milestoneSchema).check(z.minLength(1, 'must list at least one milestone')),
+      DEFAULT_MILESTONES.map(({ id, day, category }) => ({ id, day, category })),
+    ),
+    /** Local hours customers may be messaged in: start ≤ time < end, in their own time zone. */
+    sendWindow: z._default(z.strictObject({ start: clock(false), end: clock(true) }), { start: '09:00', end: '20:00' }),
+    /** Zone used when a customer's time zone is unknown to the runtime. */
+    defaultTimeZone: z._default(
+      z.string().check(z.refine(isIanaTimeZone, 'must be an IANA time zone such as "UTC" or "America/Argentina/Buenos_Aires"')),
+      'UTC',
+    ),
+    /**
+     * Days nothing is sent, by ISO 3166-1 alpha-2 country (the customer's country comes
+     * from their phone number); `*` for countries without an entry of their own.
+     */
+    quietDays: z._default(
+      z.record(
+        z.string().check(z.regex(/^([A-Z]{2}|\*)$/, `must be an ISO country code in capitals ("AR", "ES") or "${ANY_COUNTRY}"`)),
+        quietDaysSchema,
+      ),
+      {},
+    ),
+    /** Fraction of customers held out (enrolled, never messaged): 0.05 is 5 %. */
+    holdoutShare: z._default(
+      z.number().check(z.minimum(0, 'must be 0 or more'), z.lt(1, 'must be a fraction below 1 (0.05 holds out 5 %)')),
+      0,
+    ),
+  }),
+  z.transform((config, ctx) => {
+    checkMilestones(config.milestones, ctx);
+    const [open, close] = [config.sendWindow.start, config.sendWindow.end];
+    if (open >= close) ctx.issues.push({ code: 'custom', input: config.sendWindow, path: ['sendWindow'], message: `must open before it closes (start ${open}, end ${close})` });
+    return config;
+  }),
+);
+
+/** The journey settings; absent, every default. */
+export const journeyConfigSchema = z.prefault(journeySettingsSchema, {});
+
+export type JourneyConfigInput = z.input<typeof journeyConfigSchema>;
+export type JourneyConfig = z.output<typeof journeyConfigSchema>;
+export type MilestoneSettings = JourneyConfig['milestones'][number];
+
+type Ctx = Parameters<Parameters<typeof z.transform>[0]>[1];
+
+function checkMilestones(milestones: readonly MilestoneSettings[], ctx: Ctx): void {
+  milestones.forEach((m, index) => {
+    const issue = (message: string, ...path: Array<string | number>) =>
+      ctx.issues.push({ code: 'custom', input: m, path: ['milestones', index, ...path], message });
+    const previous = milestones[index - 1];
+    if (milestones.findIndex((other) => other.id === m.id) !== index) issue(`repeats milestone ${m.id}`, 'id');
+    if (previous !== undefined && m.day <= previous.day) issue(`must come after ${previous.id} (day ${previous.day}): milestones are sent in the order listed`, 'day');
+    if (m.category !== catalogueCategory(m.id)) issue(`must be ${catalogueCategory(m.id)}, the Meta category of ${m.id}'s templates`, 'category');
+    const variants = TEMPLATES.filter((t) => t.milestone === m.id);
+    for (const variant of Object.keys(m.variants ?? {})) {
+      if (!variants.some((t) => t.variant === variant)) issue(`${m.id} has no variant "${variant}" (it has ${variants.map((t) => `${t.variant}: ${t.name}`).join(', ')})`, 'variants');
+    }
+    if (!variants.some((t) => (m.variants?.[t.variant] ?? t.weight) > 0)) issue('must leave at least one variant with a weight above 0', 'variants');
+  });
+}
+
+function isCalendarDate(text: string): boolean {
+  const match = /^(?:(\d{4})-)?(\d{2})-(\d{2})$/.exec(text);
+  if (match === null) return false;
+  // 2000 is a leap year, so "02-29" is a valid every-year date (it applies in leap years).
+  const [year, month, day] = [Number(match[1] ?? 2000), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+/** The settings with every default: 7/30/60, 09:00–20:00, UTC, no quiet days, no holdout. */
+export const DEFAULT_JOURNEY_CONFIG: JourneyConfig = journeyConfigSchema.parse({});
+
+/** The settings of one milestone, if the journey has it. */
+export function milestoneSettings(config: JourneyConfig, milestone: MilestoneId): MilestoneSettings | undefined {
+  return config.milestones.find((m) => m.id === milestone);
+}
+
+/** Reads `JOURNEY_CONFIG`, set by the stack; a missing or invalid one is a wiring bug, so say which. */
+export function journeyConfigFromEnv(env: NodeJS.ProcessEnv = process.env): JourneyConfig {
+  const raw = requireEnv(ENV.journeyConfig, env);
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (error) {
+    throw new Error(`Environment variable ${ENV.journeyConfig} is not JSON: ${(error as Error).message}`);
+  }
+  const parsed = parseWith(journeyConfigSchema, json);
+  if (!parsed.ok) throw new Error(`Environment variable ${ENV.journeyConfig} is not a valid journey config:\n${parsed.reason}`);
+  return parsed.value;
+}

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { TEMPLATES, type TemplateDefinition } from '#shared/templates/catalogue';
+import { chooseTemplate, type CatalogueState } from '#shared/templates/variants';
+
+const customers = Array.from({ length: 10_000 }, (_, i) => ({ phone: `+3461${String(2_000_000 + i * 104_729).padStart(7, '0').slice(-7)}${i % 10}` }));
+const none: CatalogueState = { unavailable: new Set() };
+
+function variantCounts(state: CatalogueState, milestone: 'day7' | 'day30' | 'day60' = 'day7'): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const c of customers) {
+    const choice = chooseTemplate(milestone, c, state);
+    const key = choice.status === 'chosen' ? choice.variant : 'skipped';
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** A made-up three-variant milestone, to test weights beyond the shipped catalogue. */
+const threeWay: TemplateDefinition[] = ['A', 'B', 'C'].map((variant, i) => ({
+  ...TEMPLATES[0]!,
+  name: `test_day7_${variant.toLowerCase()}`,
+  variant,
+  weight: [1, 1, 2][i]!,
+}));
+
+describe('chooseTemplate', () => {
+  it('gives the same customer the same variant every time (and on every order)', () => {
+    for (const c of customers.slice(0, 300)) {
+      expect(chooseTemplate('day7', { ...c }, none)).toEqual(chooseTemplate('day7', c, none));
+    }
+  });
+
+  it('splits day 7 about evenly between A and B with the catalogue weights (1:1)', () => {
+    const counts = variantCounts(none);
+    expect(Object.keys(counts).sort()).toEqual(['A', 'B']);
+    // σ = 50 for 10,000 fair draws; 4.5 σ either side.
+    expect(Math.abs(counts.A! - 5_000)).toBeLessThan(225);
+  });
+
+  it('follows the weights: catalogue 1:1:2, and overrides from the config', () => {
+    const counts = variantCounts({ unavailable: new Set(), catalogue: threeWay });
+    expect(Math.abs(counts.C! - 5_000)).toBeLessThan(225);
+    expect(Math.abs(counts.A! - 2_500)).toBeLessThan(200);
+    const overridden = variantCounts({ unavailable: new Set(), catalogue: threeWay, weights: { A: 9, C: 0 } });
+    expect(overridden.C).toBeUndefined();
+    expect(Math.abs(overridden.A! - 9_000)).toBeLessThan(135);
+  });
+
+  it('sends the winner to everyone once the other variant’s weight is 0', () => {
+    expect(variantCounts({ unavailable: new Set(), weights: { A: 0 } })).toEqual({ B: 10_000 });
+  });
+
+  it('gives milestones with one variant their variant A', () => {
+    const choice = chooseTemplate('day30', customers[0]!, none);
+    expect(choice).toEqual({ status: 'chosen', template: TEMPLATES.find((t) => t.name === 'posventa_day30_nps'), variant: 'A' });
+  });
+
+  it('stands in another variant when the assigned one is not approved, and says which was assigned', () => {
+    const state: CatalogueState = { unavailable: new Set(['posventa_day7_adoption_b']) };
+    for (const c of customers.slice(0, 200)) {
+      const assigned = chooseTemplate('day7', c, none);
+      const choice = chooseTemplate('day7', c, state);
+      expect(choice).toMatchObject({ status: 'chosen', variant: 'A' });
+      if (assigned.status === 'chosen' && assigned.variant === 'B') expect(choice).toMatchObject({ assignedVariant: 'B' });
+      else expect(choice).not.toHaveProperty('assignedVariant');
+    }
+  });
+
+  it('keeps customers of available variants where they were when another is withdrawn', () => {
+    const state: CatalogueState = { unavailable: new Set(['test_day7_b']), catalogue: threeWay };
+    for (const c of customers.slice(0, 500)) {
+      const before = chooseTemplate('day7', c, { unavailable: new Set(), catalogue: threeWay });
+      const after = chooseTemplate('day7', c, state);
+      if (before.status === 'chosen' && before.variant !== 'B') expect(after).toEqual(before);
+    }
+  });
+
+  it('skips with a reason when no variant can be sent', () => {
+    const choice = chooseTemplate('day7', customers[0]!, { unavailable: new Set(['posventa_day7_adoption', 'posventa_day7_adoption_b']) });
+    expect(choice).toEqual({
+      status: 'skipped',
+      reason: 'no template of day7 can be sent now: posventa_day7_adoption, posventa_day7_adoption_b unavailable at Meta',
+    });
+  });
+
+  it('never falls back to a variant turned off (weight 0)', () => {
+    const choice = chooseTemplate('day7', customers[0]!, { unavailable: new Set(['posventa_day7_adoption_b']), weights: { A: 0 } });
+    expect(choice).toMatchObject({ status: 'skipped', reason: expect.stringContaining('posventa_day7_adoption_b unavailable') });
+  });
+
+  it('skips with a reason when every variant is turned off', () => {
+    expect(chooseTemplate('day60', customers[0]!, { unavailable: new Set(), weights: { A: 0 } })).toEqual({
+      status: 'skipped',
+      reason: 'no variant of day60 has a positive weight',
+    });
+  });
+});
