@@ -5,9 +5,9 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { applyCounterWrites } from '#shared/aws/kpi-store';
 import { clockFromEnv } from '#shared/clock';
 import { ENV, requireEnv } from '#shared/env';
-import { planCounterWrites, type CountedEvent } from '#shared/kpi/aggregation';
+import { addOf, planCounterWrites, type CountedEvent } from '#shared/kpi/aggregation';
 import { readQueuedEvents } from '#shared/kpi/batch';
-import { COUNTER_METRIC, METRIC_NAMESPACE, MILESTONE_DIMENSION } from '#shared/kpi/counters';
+import { COUNTER_DEFINITIONS, METRIC_NAMESPACE, MILESTONE_DIMENSION, type Counter } from '#shared/kpi/counters';
 import { createLogger } from '#shared/log';
 
 const logger = createLogger('kpi-aggregator');
@@ -15,21 +15,25 @@ const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: 'kpi-agg
 const clock = clockFromEnv();
 const tableName = requireEnv(ENV.kpiTableName);
 const timeZone = process.env[ENV.reportingTimeZone] || 'UTC';
+const UNIT = { Count: MetricUnit.Count, Seconds: MetricUnit.Seconds, None: MetricUnit.NoUnit } as const;
 
 /** One EMF metric per milestone × counter per batch, not per event: at load, log lines cost. */
 function emitMetrics(counted: readonly CountedEvent[]): void {
-  const totals = new Map<string, { milestone: string; counter: CountedEvent['counter']; count: number }>();
-  for (const { key, counter } of counted) {
-    const id = `${key.milestone}|${counter}`;
-    const total = totals.get(id) ?? { milestone: key.milestone, counter, count: 0 };
-    total.count += 1;
-    totals.set(id, total);
+  const totals = new Map<string, { milestone: string; counter: Counter; amount: number }>();
+  for (const event of counted) {
+    for (const [counter, amount] of Object.entries(addOf(event)) as Array<[Counter, number]>) {
+      const id = `${event.key.milestone}|${counter}`;
+      const total = totals.get(id) ?? { milestone: event.key.milestone, counter, amount: 0 };
+      total.amount += amount;
+      totals.set(id, total);
+    }
   }
-  for (const { milestone, counter, count } of totals.values()) {
+  for (const { milestone, counter, amount } of totals.values()) {
     // A single metric is flushed at once, with its own dimension.
+    const { metric: name, unit } = COUNTER_DEFINITIONS[counter];
     const metric = metrics.singleMetric();
     metric.addDimension(MILESTONE_DIMENSION, milestone);
-    metric.addMetric(COUNTER_METRIC[counter], MetricUnit.Count, count);
+    metric.addMetric(name, UNIT[unit], amount);
   }
 }
 

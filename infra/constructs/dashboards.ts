@@ -18,16 +18,8 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { MILESTONE_IDS } from '#shared/journey/milestones';
-import { COUNTERS, COUNTER_METRIC, METRIC_NAMESPACE, MILESTONE_DIMENSION, type Counter } from '#shared/kpi/counters';
+import { COUNTERS, COUNTER_DEFINITIONS, METRIC_NAMESPACE, MILESTONE_DIMENSION } from '#shared/kpi/counters';
 import type { PosventaFunction } from './function';
-
-const COUNTER_TITLE: Readonly<Record<Counter, string>> = {
-  sent: 'Messages sent',
-  delivered: 'Messages delivered',
-  read: 'Messages read',
-  failed: 'Messages failed',
-  replies: 'Replies received',
-};
 
 export interface DashboardsProps {
   /** Functions whose errors are graphed. */
@@ -99,13 +91,13 @@ export class Dashboards extends Construct {
     const counterGraphs: IWidget[] = COUNTERS.map(
       (counter) =>
         new GraphWidget({
-          title: `${COUNTER_TITLE[counter]} per milestone`,
-          width: 8,
+          title: `${COUNTER_DEFINITIONS[counter].title} per milestone`,
+          width: 6,
           left: MILESTONE_IDS.map(
             (milestone) =>
               new Metric({
                 namespace: METRIC_NAMESPACE,
-                metricName: COUNTER_METRIC[counter],
+                metricName: COUNTER_DEFINITIONS[counter].metric,
                 dimensionsMap: { [MILESTONE_DIMENSION]: milestone },
                 statistic: Stats.SUM,
                 period: Duration.hours(1),

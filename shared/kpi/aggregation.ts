@@ -1,6 +1,6 @@
-import type { DomainEventType, MessageEventDetail } from '../events/domain';
 import type { MilestoneId } from '../journey/milestones';
-import { COUNTER_OF_EVENT, type Counter } from './counters';
+import { incrementsOf, type Counter, type CounterAdd } from './counters';
+import type { KpiEvent } from './event-details';
 
 /** The finest grain KPIs are kept at: day (reporting time zone) × milestone × template × variant. */
 export interface CounterKey {
@@ -10,10 +10,15 @@ export interface CounterKey {
   variant: string;
 }
 
-export interface CountedEvent {
-  eventId: string;
-  key: CounterKey;
-  counter: Counter;
+/**
+ * One deduplicated increment: `add` says what it adds to the counters of `key`. `counter` is a
+ * shorthand for `add: { [counter]: 1 }`; `add` wins when both are there.
+ */
+export type CountedEvent = { eventId: string; key: CounterKey } & ({ add: CounterAdd; counter?: Counter } | { counter: Counter; add?: undefined });
+
+/** What a counted event adds, whichever form it was written in. */
+export function addOf(event: CountedEvent): CounterAdd {
+  return event.add ?? { [event.counter]: 1 };
 }
 
 /** YYYY-MM-DD of an instant in the store's reporting time zone. */
@@ -26,20 +31,16 @@ export function counterKeyId(key: CounterKey): string {
   return `${key.day}|${key.milestone}|${key.template}|${key.variant}`;
 }
 
-/** What a domain event adds to the counters, or undefined for events no counter tracks. */
-export function countedEvent(type: DomainEventType, detail: MessageEventDetail, timeZone: string): CountedEvent | undefined {
-  const counter = COUNTER_OF_EVENT[type];
-  if (counter === undefined) return undefined;
-  return {
-    eventId: detail.eventId,
-    counter,
-    key: { day: reportingDay(new Date(detail.occurredAt), timeZone), milestone: detail.milestone, template: detail.template, variant: detail.variant },
-  };
+/** What a domain event adds to the counters, keyed by its reporting day × milestone × template × variant. */
+export function countedEvents(event: KpiEvent, timeZone: string): CountedEvent[] {
+  const { detail } = event;
+  const key: CounterKey = { day: reportingDay(new Date(detail.occurredAt), timeZone), milestone: detail.milestone, template: detail.template, variant: detail.variant };
+  return incrementsOf(event).map(({ eventId, add }) => ({ eventId, key, add }));
 }
 
 export interface CounterIncrement {
   key: CounterKey;
-  add: Partial<Record<Counter, number>>;
+  add: CounterAdd;
 }
 
 export interface WritePlan {
@@ -70,7 +71,9 @@ export function planCounterWrites(events: readonly CountedEvent[], maxItems = 10
     const newKey = increments.has(keyId) ? 0 : 1;
     if (planned.length + increments.size + 1 + newKey > maxItems) flush();
     const increment = increments.get(keyId) ?? { key: event.key, add: {} };
-    increment.add[event.counter] = (increment.add[event.counter] ?? 0) + 1;
+    for (const [counter, amount] of Object.entries(addOf(event)) as Array<[Counter, number]>) {
+      increment.add[counter] = (increment.add[counter] ?? 0) + amount;
+    }
     increments.set(keyId, increment);
     planned.push(event);
   }

@@ -1,6 +1,7 @@
-import { domainEventTypeOf, messageEventDetailSchema } from '../events/domain';
+import { domainEventTypeOf } from '../events/domain';
 import { parseWith } from '../validation';
-import { countedEvent, type CountedEvent } from './aggregation';
+import { countedEvents, type CountedEvent } from './aggregation';
+import { isKpiEventType, KPI_EVENT_DETAIL, type KpiEvent } from './event-details';
 
 export interface QueuedRecord {
   messageId: string;
@@ -31,14 +32,14 @@ export function readQueuedEvents(records: readonly QueuedRecord[], timeZone: str
     }
     const { 'detail-type': detailType, detail: rawDetail } = envelope as Record<string, unknown>;
     const type = domainEventTypeOf(detailType);
-    if (type === undefined) continue; // a domain event no counter tracks yet
-    const detail = parseWith(messageEventDetailSchema, rawDetail);
+    if (type === undefined || !isKpiEventType(type)) continue; // not a domain event, or one no counter tracks
+    const detail = parseWith(KPI_EVENT_DETAIL[type], rawDetail);
     if (!detail.ok) {
-      batch.unreadable.push({ messageId: record.messageId, reason: detail.reason });
+      batch.unreadable.push({ messageId: record.messageId, reason: `${type}: ${detail.reason}` });
       continue;
     }
-    const event = countedEvent(type, detail.value, timeZone);
-    if (event !== undefined) batch.counted.push({ event, messageId: record.messageId });
+    // The schema was chosen by `type`, so the pair is a KpiEvent; TypeScript cannot follow the correlation.
+    for (const event of countedEvents({ type, detail: detail.value } as KpiEvent, timeZone)) batch.counted.push({ event, messageId: record.messageId });
   }
   return batch;
 }

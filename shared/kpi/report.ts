@@ -1,7 +1,8 @@
 import { MILESTONE_IDS, type MilestoneId } from '../journey/milestones';
+import { abVerdict, type AbVerdict, type VariantOutcome, type WinnerRule } from './ab-test';
 import type { CounterKey } from './aggregation';
 import { COUNTERS, type Counter } from './counters';
-import { messageKpis, type MessageKpis, type Totals } from './formulas';
+import { kpisOf, rate, type Kpis, type Totals } from './formulas';
 
 export interface CounterRow {
   key: CounterKey;
@@ -16,12 +17,42 @@ export interface KpiQuery {
   variant?: string;
 }
 
+/** Counters and the KPIs they give, for one slice of the rows. */
+export interface Breakdown {
+  totals: Totals;
+  kpis: Kpis;
+}
+
+/** The rate each milestone's A/B test compares (DESIGN.md §1: the winner rule). */
+export const AB_METRIC = {
+  day7: { name: 'day7ResponseRate', successes: 'responders', trials: 'delivered' },
+  day30: { name: 'npsResponseRate', successes: 'npsAnswers', trials: 'delivered' },
+  day60: { name: 'day60Conversion', successes: 'repurchasers', trials: 'delivered' },
+} as const satisfies Record<MilestoneId, { name: string; successes: Counter; trials: Counter }>;
+
+export interface VariantTest {
+  /** The rate compared: successes / trials of each variant's own counters. */
+  metric: (typeof AB_METRIC)[MilestoneId]['name'];
+  variants: Record<string, Breakdown & { successes: number; trials: number; rate: number | null }>;
+  verdict: AbVerdict;
+}
+
 export interface KpiReport {
   from: string | null;
   to: string | null;
   totals: Totals;
-  kpis: MessageKpis;
+  kpis: Kpis;
+  /** Each milestone's counters (the same keys as `totals`). */
   byMilestone: Record<MilestoneId, Totals>;
+  byTemplate: Record<string, Breakdown>;
+  /** A/B tests: milestone → template → variants and the verdict. */
+  byVariant: Record<MilestoneId, Record<string, VariantTest>>;
+  /** One entry per day with counts, oldest first: the dashboards' trend. */
+  byDay: Array<Breakdown & { day: string }>;
+}
+
+export interface ReportOptions {
+  winnerRule?: Partial<WinnerRule>;
 }
 
 const zeroTotals = (): Totals => Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Totals;
@@ -29,6 +60,27 @@ const zeroTotals = (): Totals => Object.fromEntries(COUNTERS.map((c) => [c, 0]))
 function addInto(target: Totals, counts: Partial<Record<Counter, number>>): void {
   for (const counter of COUNTERS) target[counter] += counts[counter] ?? 0;
 }
+
+/** Sums rows overall and per milestone: what `kpisOf` needs. */
+class Slice {
+  readonly totals = zeroTotals();
+  readonly byMilestone = Object.fromEntries(MILESTONE_IDS.map((m) => [m, zeroTotals()])) as Record<MilestoneId, Totals>;
+
+  add(row: CounterRow): void {
+    addInto(this.totals, row.counts);
+    addInto(this.byMilestone[row.key.milestone], row.counts);
+  }
+
+  breakdown(): Breakdown {
+    return { totals: this.totals, kpis: kpisOf(this.totals, this.byMilestone) };
+  }
+}
+
+const sliceOf = <K>(slices: Map<K, Slice>, key: K): Slice => {
+  let slice = slices.get(key);
+  if (slice === undefined) slices.set(key, (slice = new Slice()));
+  return slice;
+};
 
 function matches(row: CounterRow, query: KpiQuery): boolean {
   const { key } = row;
@@ -41,14 +93,53 @@ function matches(row: CounterRow, query: KpiQuery): boolean {
   );
 }
 
+function variantTest(milestone: MilestoneId, variants: Map<string, Slice>, rule: Partial<WinnerRule> | undefined): VariantTest {
+  const metric = AB_METRIC[milestone];
+  const entries = [...variants.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const outcomes: VariantOutcome[] = entries.map(([variant, slice]) => ({
+    variant,
+    successes: slice.byMilestone[milestone][metric.successes],
+    trials: slice.byMilestone[milestone][metric.trials],
+  }));
+  return {
+    metric: metric.name,
+    variants: Object.fromEntries(
+      entries.map(([variant, slice], i) => {
+        const { successes, trials } = outcomes[i]!;
+        return [variant, { successes, trials, rate: rate(successes, trials), ...slice.breakdown() }];
+      }),
+    ),
+    verdict: abVerdict(outcomes, rule),
+  };
+}
+
 /** The KPI API's answer (DESIGN.md §3) from counter rows. */
-export function buildKpiReport(rows: readonly CounterRow[], query: KpiQuery): KpiReport {
-  const totals = zeroTotals();
-  const byMilestone = Object.fromEntries(MILESTONE_IDS.map((m) => [m, zeroTotals()])) as Record<MilestoneId, Totals>;
+export function buildKpiReport(rows: readonly CounterRow[], query: KpiQuery, options: ReportOptions = {}): KpiReport {
+  const all = new Slice();
+  const byTemplate = new Map<string, Slice>();
+  const byDay = new Map<string, Slice>();
+  const byVariant = new Map<MilestoneId, Map<string, Map<string, Slice>>>(MILESTONE_IDS.map((m) => [m, new Map()]));
   for (const row of rows) {
     if (!matches(row, query)) continue;
-    addInto(totals, row.counts);
-    addInto(byMilestone[row.key.milestone], row.counts);
+    const { day, milestone, template, variant } = row.key;
+    all.add(row);
+    sliceOf(byTemplate, template).add(row);
+    sliceOf(byDay, day).add(row);
+    const templates = byVariant.get(milestone)!;
+    if (!templates.has(template)) templates.set(template, new Map());
+    sliceOf(templates.get(template)!, variant).add(row);
   }
-  return { from: query.from ?? null, to: query.to ?? null, totals, kpis: messageKpis(totals, byMilestone.day7), byMilestone };
+  return {
+    from: query.from ?? null,
+    to: query.to ?? null,
+    ...all.breakdown(),
+    byMilestone: all.byMilestone,
+    byTemplate: Object.fromEntries([...byTemplate].map(([template, slice]) => [template, slice.breakdown()])),
+    byVariant: Object.fromEntries(
+      MILESTONE_IDS.map((m) => [m, Object.fromEntries([...byVariant.get(m)!].map(([template, variants]) => [template, variantTest(m, variants, options.winnerRule)]))]),
+    ) as Record<MilestoneId, Record<string, VariantTest>>,
+    byDay: [...byDay]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([day, slice]) => ({ day, ...slice.breakdown() })),
+  };
 }

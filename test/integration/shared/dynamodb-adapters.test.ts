@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException, GetItemCommand, ScanCommand, Transacti
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JourneyStore, MessageClaim } from '#shared/journey/journey-store';
 import { planCounterWrites, type CountedEvent, type CounterKey, type WritePlan } from '#shared/kpi/aggregation';
-import type { Counter } from '#shared/kpi/counters';
+import { COUNTERS, type Counter } from '#shared/kpi/counters';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../support/dynamodb-local';
 
 /**
@@ -255,6 +255,9 @@ describe('applyCounterWrites (shared/aws/kpi-store.ts)', () => {
 });
 
 describe('readCounterRows (shared/aws/kpi-store.ts)', () => {
+  /** Every counter of shared/kpi/counters.ts, 0 unless given. */
+  const allCounters = (counts: Partial<Record<Counter, number>>) => ({ ...Object.fromEntries(COUNTERS.map((c) => [c, 0])), ...counts });
+
   it('returns one row per counter key with numeric counts (0 for untouched counters), and no markers', async () => {
     const table = await db.createTable('kpi');
     const nextDay = key({ day: '2026-03-09', variant: 'B' });
@@ -269,9 +272,9 @@ describe('readCounterRows (shared/aws/kpi-store.ts)', () => {
     expect(rows).toHaveLength(3);
     expect(rows).toEqual(
       expect.arrayContaining([
-        { key: key(), counts: { sent: 2, delivered: 1, read: 0, failed: 0, replies: 1 } },
-        { key: day30, counts: { sent: 0, delivered: 0, read: 0, failed: 1, replies: 0 } },
-        { key: nextDay, counts: { sent: 0, delivered: 0, read: 1, failed: 0, replies: 0 } },
+        { key: key(), counts: allCounters({ sent: 2, delivered: 1, replies: 1 }) },
+        { key: day30, counts: allCounters({ failed: 1 }) },
+        { key: nextDay, counts: allCounters({ read: 1 }) },
       ]),
     );
     for (const row of rows) for (const value of Object.values(row.counts)) expect(typeof value).toBe('number');

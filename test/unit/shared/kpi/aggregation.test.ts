@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DOMAIN_EVENT, type MessageEventDetail } from '#shared/events/domain';
+import { DOMAIN_EVENT } from '#shared/events/domain';
 import { MILESTONE_IDS } from '#shared/journey/milestones';
-import { countedEvent, counterKeyId, planCounterWrites, reportingDay, type CountedEvent, type CounterKey } from '#shared/kpi/aggregation';
+import { addOf, countedEvents, counterKeyId, planCounterWrites, reportingDay, type CountedEvent, type CounterKey } from '#shared/kpi/aggregation';
 import { COUNTERS, type Counter } from '#shared/kpi/counters';
+import type { KpiEvent } from '#shared/kpi/event-details';
 
 const key = (overrides: Partial<CounterKey> = {}): CounterKey => ({ day: '2026-03-08', milestone: 'day7', template: 'posventa_day7_adoption', variant: 'A', ...overrides });
 const event = (eventId: string, counter: Counter = 'sent', k: CounterKey = key()): CountedEvent => ({ eventId, counter, key: k });
@@ -44,36 +45,38 @@ describe('reportingDay', () => {
   });
 });
 
-describe('countedEvent', () => {
-  const detail: MessageEventDetail = {
+describe('countedEvents', () => {
+  const detail = {
     eventId: 'wamid.X:delivered',
     occurredAt: '2026-03-02T02:30:00.000Z',
     orderId: 'ES-2026-000123',
     milestone: 'day30',
     template: 'posventa_day30_nps',
     variant: 'B',
-  };
+  } as const;
+  const delivered: KpiEvent = { type: DOMAIN_EVENT.messageDelivered, detail };
 
-  it('keys the event by reporting day × milestone × template × variant', () => {
-    expect(countedEvent(DOMAIN_EVENT.messageDelivered, detail, 'America/Argentina/Buenos_Aires')).toEqual({
-      eventId: 'wamid.X:delivered',
-      counter: 'delivered',
-      key: { day: '2026-03-01', milestone: 'day30', template: 'posventa_day30_nps', variant: 'B' },
-    });
+  it('keys every increment of the event by reporting day × milestone × template × variant', () => {
+    const k = { day: '2026-03-01', milestone: 'day30', template: 'posventa_day30_nps', variant: 'B' };
+    expect(countedEvents(delivered, 'America/Argentina/Buenos_Aires')).toEqual([
+      { eventId: 'wamid.X:delivered', key: k, add: { delivered: 1 } },
+      { eventId: 'kpi:journey:day30:ES-2026-000123', key: k, add: { journeys: 1 } },
+    ]);
   });
 
   it('reads an offset occurredAt as the instant it names', () => {
-    expect(countedEvent(DOMAIN_EVENT.messageSent, { ...detail, occurredAt: '2026-03-01T23:30:00-03:00' }, 'UTC')?.key.day).toBe('2026-03-02');
+    expect(countedEvents({ type: DOMAIN_EVENT.messageSent, detail: { ...detail, occurredAt: '2026-03-01T23:30:00-03:00' } }, 'UTC')[0]?.key.day).toBe('2026-03-02');
   });
 
-  it.each([
-    [DOMAIN_EVENT.messageSent, 'sent'],
-    [DOMAIN_EVENT.messageDelivered, 'delivered'],
-    [DOMAIN_EVENT.messageRead, 'read'],
-    [DOMAIN_EVENT.messageFailed, 'failed'],
-    [DOMAIN_EVENT.replyReceived, 'replies'],
-  ] as const)('counts %s as %s', (type, counter) => {
-    expect(countedEvent(type, detail, 'UTC')?.counter).toBe(counter);
+  it('turns an NPS answer into several counters of one event', () => {
+    expect(countedEvents({ type: DOMAIN_EVENT.npsAnswered, detail: { ...detail, score: 3 } }, 'UTC').map((e) => e.add)).toEqual([{ npsAnswers: 1, npsDetractors: 1 }]);
+  });
+});
+
+describe('addOf', () => {
+  it('reads both forms: `add`, and `counter` as a shorthand for one', () => {
+    expect(addOf({ eventId: 'a', key: key(), counter: 'read' })).toEqual({ read: 1 });
+    expect(addOf({ eventId: 'a', key: key(), add: { npsAnswers: 1, npsPromoters: 1 } })).toEqual({ npsAnswers: 1, npsPromoters: 1 });
   });
 });
 
@@ -106,6 +109,28 @@ describe('planCounterWrites', () => {
     expect(plans).toEqual([{ events: [event('w1:delivered', 'delivered')], increments: [{ key: key(), add: { delivered: 1 } }] }]);
   });
 
+  it('sums several counters and amounts of one event (an NPS answer, a repurchase with revenue)', () => {
+    const plans = planCounterWrites([
+      { eventId: 'nps-1', key: key(), add: { npsAnswers: 1, npsPromoters: 1 } },
+      { eventId: 'nps-2', key: key(), add: { npsAnswers: 1, npsDetractors: 1 } },
+      { eventId: 'buy-1', key: key(), add: { repurchases: 1, repurchaseRevenue: 1500.5 } },
+      { eventId: 'buy-2', key: key(), add: { repurchases: 1, repurchaseRevenue: 99.5 } },
+      event('w1:sent', 'sent'),
+    ]);
+    expect(plans).toHaveLength(1);
+    expect(plans[0]!.increments).toEqual([{ key: key(), add: { npsAnswers: 2, npsPromoters: 1, npsDetractors: 1, repurchases: 2, repurchaseRevenue: 1600, sent: 1 } }]);
+  });
+
+  it('counts each id once, so the increments of one event deduplicate apart (second reply of a journey)', () => {
+    const plans = planCounterWrites([
+      { eventId: 'in-1:reply', key: key(), add: { replies: 1 } },
+      { eventId: 'kpi:responded:day7:ORD-1', key: key(), add: { responders: 1 } },
+      { eventId: 'in-2:reply', key: key(), add: { replies: 1 } },
+      { eventId: 'kpi:responded:day7:ORD-1', key: key(), add: { responders: 1 } },
+    ]);
+    expect(plans[0]!.increments).toEqual([{ key: key(), add: { replies: 2, responders: 1 } }]);
+  });
+
   it('keeps keys that differ only by variant or day apart', () => {
     const plans = planCounterWrites([event('a', 'sent', key({ variant: 'A' })), event('b', 'sent', key({ variant: 'B' })), event('c', 'sent', key({ day: '2026-03-09' }))]);
     expect(plans[0]!.increments).toHaveLength(3);
@@ -131,9 +156,13 @@ describe('planCounterWrites', () => {
       const keys = Array.from({ length: 1 + Math.floor(random() * 30) }, (_, i) =>
         key({ day: `2026-03-${String(1 + (i % 28)).padStart(2, '0')}`, milestone: MILESTONE_IDS[i % 3]!, variant: i % 2 === 0 ? 'A' : 'B' }),
       );
-      const events = Array.from({ length: size }, () =>
-        event(`e${Math.floor(random() * size * 0.8)}`, counters[Math.floor(random() * counters.length)]!, keys[Math.floor(random() * keys.length)]!),
-      );
+      const events = Array.from({ length: size }, (): CountedEvent => {
+        const id = `e${Math.floor(random() * size * 0.8)}`;
+        const k = keys[Math.floor(random() * keys.length)]!;
+        const pick = () => counters[Math.floor(random() * counters.length)]!;
+        // Some events touch one counter (shorthand), some several with amounts (NPS, revenue).
+        return random() < 0.5 ? event(id, pick(), k) : { eventId: id, key: k, add: { [pick()]: 1, [pick()]: 1 + Math.floor(random() * 5) } };
+      });
 
       const plans = planCounterWrites(events, maxItems);
       const context = `round ${round}: ${size} events, maxItems ${maxItems}`;
@@ -147,7 +176,7 @@ describe('planCounterWrites', () => {
         const expected = new Map<string, Record<string, number>>();
         for (const e of plan.events) {
           const sums = expected.get(counterKeyId(e.key)) ?? {};
-          sums[e.counter] = (sums[e.counter] ?? 0) + 1;
+          for (const [counter, n] of Object.entries(addOf(e))) sums[counter] = (sums[counter] ?? 0) + n;
           expected.set(counterKeyId(e.key), sums);
         }
         expect(new Map(plan.increments.map((i) => [counterKeyId(i.key), i.add])), context).toEqual(expected);

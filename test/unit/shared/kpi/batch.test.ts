@@ -15,27 +15,44 @@ const withEnvelope = (text: string, change: (e: Record<string, unknown>) => void
 describe('readQueuedEvents', () => {
   it('reads EventBridge envelopes carried by SQS into counted events, keeping the message ids', () => {
     const batch = readQueuedEvents([record('m-1', sentEnvelope), record('m-2', failedEnvelope)], 'Europe/Madrid');
+    const day7 = { day: '2026-03-08', milestone: 'day7', template: 'posventa_day7_adoption', variant: 'A' };
+    const day30 = { day: '2026-03-31', milestone: 'day30', template: 'posventa_day30_nps', variant: 'A' };
     expect(batch).toEqual({
       unreadable: [],
       counted: [
-        {
-          messageId: 'm-1',
-          event: {
-            eventId: 'wamid.HBgLMzQ2MTIzNDU2NzgVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA:sent',
-            counter: 'sent',
-            key: { day: '2026-03-08', milestone: 'day7', template: 'posventa_day7_adoption', variant: 'A' },
-          },
-        },
+        { messageId: 'm-1', event: { eventId: 'wamid.HBgLMzQ2MTIzNDU2NzgVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA:sent', key: day7, add: { sent: 1 } } },
+        { messageId: 'm-1', event: { eventId: 'kpi:journey:day7:ES-2026-000123', key: day7, add: { journeys: 1 } } },
         {
           messageId: 'm-2',
-          event: {
-            eventId: 'wamid.HBgLMzQ2NjA5ODc2NTQzFQIAERgSQkY1RjQ0QjE3QjlDMDg1RTRBAA==:failed',
-            counter: 'failed',
-            key: { day: '2026-03-31', milestone: 'day30', template: 'posventa_day30_nps', variant: 'A' },
-          },
+          event: { eventId: 'wamid.HBgLMzQ2NjA5ODc2NTQzFQIAERgSQkY1RjQ0QjE3QjlDMDg1RTRBAA==:failed', key: day30, add: { failed: 1, failedUndeliverable: 1 } },
         },
+        { messageId: 'm-2', event: { eventId: 'kpi:journey:day30:ES-2026-000124', key: day30, add: { journeys: 1 } } },
       ],
     });
+  });
+
+  it('reads the fields each event type needs: NPS score, pricing, holdout', () => {
+    const as = (type: string, extra: Record<string, unknown>) =>
+      withEnvelope(sentEnvelope, (e) => {
+        e['detail-type'] = type;
+        Object.assign(e.detail as Record<string, unknown>, extra);
+      });
+    const batch = readQueuedEvents(
+      [
+        record('m-1', as('NPS Answered', { score: 10, milestone: 'day30' })),
+        record('m-2', as('Message Delivered', { billable: true, pricingCategory: 'marketing' })),
+        record('m-3', as('Repurchase Attributed', { holdout: true })),
+        record('m-4', as('NPS Answered', { score: 12 })),
+      ],
+      'UTC',
+    );
+    expect(batch.counted.map((c) => [c.messageId, c.event.add])).toEqual([
+      ['m-1', { npsAnswers: 1, npsPromoters: 1 }],
+      ['m-2', { delivered: 1, billableMarketing: 1 }],
+      ['m-2', { journeys: 1 }],
+      ['m-3', { holdoutRepurchasers: 1 }],
+    ]);
+    expect(batch.unreadable).toEqual([{ messageId: 'm-4', reason: expect.stringMatching(/NPS Answered.*score/s) }]);
   });
 
   it('keys by the reporting time zone', () => {
@@ -46,10 +63,7 @@ describe('readQueuedEvents', () => {
 
   it('passes duplicates through with their own message ids (dedupe happens in the plan)', () => {
     const batch = readQueuedEvents([record('m-1', sentEnvelope), record('m-2', sentEnvelope)], 'UTC');
-    expect(batch.counted.map((c) => [c.messageId, c.event.eventId.endsWith(':sent')])).toEqual([
-      ['m-1', true],
-      ['m-2', true],
-    ]);
+    expect(batch.counted.filter((c) => c.event.eventId.endsWith(':sent')).map((c) => c.messageId)).toEqual(['m-1', 'm-2']);
   });
 
   it('marks a body that is not JSON unreadable, with a reason', () => {
@@ -63,7 +77,7 @@ describe('readQueuedEvents', () => {
     const broken = withEnvelope(sentEnvelope, (e) => delete (e.detail as Record<string, unknown>).orderId);
     const wrongMilestone = withEnvelope(failedEnvelope, (e) => ((e.detail as Record<string, unknown>).milestone = 'day90'));
     const batch = readQueuedEvents([record('m-1', broken), record('m-2', wrongMilestone), record('m-3', failedEnvelope)], 'UTC');
-    expect(batch.counted.map((c) => c.messageId)).toEqual(['m-3']);
+    expect(new Set(batch.counted.map((c) => c.messageId))).toEqual(new Set(['m-3']));
     expect(batch.unreadable).toEqual([
       { messageId: 'm-1', reason: expect.stringContaining('orderId') },
       { messageId: 'm-2', reason: expect.stringContaining('milestone') },
@@ -77,7 +91,7 @@ describe('readQueuedEvents', () => {
 
   it('ignores, without an error, a detail-type no counter tracks', () => {
     const purchase = fixtureText('purchase-completed.json');
-    const other = withEnvelope(sentEnvelope, (e) => (e['detail-type'] = 'Opted Out'));
+    const other = withEnvelope(sentEnvelope, (e) => (e['detail-type'] = 'Template Quality Changed'));
     expect(readQueuedEvents([record('m-1', purchase), record('m-2', other), record('m-3', '{}')], 'UTC')).toEqual({ counted: [], unreadable: [] });
   });
 
@@ -86,6 +100,6 @@ describe('readQueuedEvents', () => {
   it.each(['null', '42', '"Message Sent"', '[]', 'true'])('does not throw for a body that is JSON but not an object (%s), and still counts the rest', (body) => {
     let batch: ReturnType<typeof readQueuedEvents> | undefined;
     expect(() => (batch = readQueuedEvents([record('m-poison', body), record('m-ok', sentEnvelope)], 'UTC'))).not.toThrow();
-    expect(batch?.counted.map((c) => c.messageId)).toEqual(['m-ok']);
+    expect(new Set(batch?.counted.map((c) => c.messageId))).toEqual(new Set(['m-ok']));
   });
 });

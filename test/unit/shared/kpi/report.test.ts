@@ -1,68 +1,59 @@
 import { describe, expect, it } from 'vitest';
 import type { CounterKey } from '#shared/kpi/aggregation';
-import { messageKpis, rate, type Totals } from '#shared/kpi/formulas';
+import { COUNTERS } from '#shared/kpi/counters';
+import type { Totals } from '#shared/kpi/formulas';
 import { buildKpiReport, type CounterRow } from '#shared/kpi/report';
 
-const totals = (t: Partial<Totals> = {}): Totals => ({ sent: 0, delivered: 0, read: 0, failed: 0, replies: 0, ...t });
+const totals = (t: Partial<Totals> = {}): Totals => ({ ...(Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Totals), ...t });
 const row = (key: Partial<CounterKey>, counts: CounterRow['counts']): CounterRow => ({
   key: { day: '2026-03-08', milestone: 'day7', template: 'posventa_day7_adoption', variant: 'A', ...key },
   counts,
 });
 
-describe('rate', () => {
-  it('divides, and is null (not 0, not NaN) on a zero denominator', () => {
-    expect(rate(8, 10)).toBe(0.8);
-    expect(rate(0, 10)).toBe(0);
-    expect(rate(0, 0)).toBeNull();
-    expect(rate(3, 0)).toBeNull();
-  });
-});
-
-describe('messageKpis', () => {
-  it('computes delivery, read, failure and day-7 response rates (worked example)', () => {
-    expect(messageKpis(totals({ sent: 10, delivered: 8, read: 4, failed: 1, replies: 3 }), totals({ sent: 5, delivered: 4, replies: 1 }))).toEqual({
-      deliveryRate: 0.8,
-      readRate: 0.5,
-      failureRate: 0.1,
-      day7ResponseRate: 0.25,
-    });
-  });
-
-  it('is null wherever the denominator is 0', () => {
-    expect(messageKpis(totals(), totals())).toEqual({ deliveryRate: null, readRate: null, failureRate: null, day7ResponseRate: null });
-    expect(messageKpis(totals({ sent: 3, failed: 3 }), totals({ replies: 2 }))).toEqual({ deliveryRate: 0, readRate: null, failureRate: 1, day7ResponseRate: null });
-  });
-
-  it('takes the day-7 response rate from the day-7 counters only, not the totals', () => {
-    const kpis = messageKpis(totals({ delivered: 100, replies: 50 }), totals({ delivered: 20, replies: 2 }));
-    expect(kpis.day7ResponseRate).toBe(0.1);
-  });
-});
+const rows: CounterRow[] = [
+  row({ day: '2026-03-01' }, { sent: 10, delivered: 8, read: 4, replies: 3, responders: 2 }),
+  row({ day: '2026-03-02', variant: 'B' }, { sent: 6, delivered: 6, read: 3, replies: 3, responders: 3, failed: 0 }),
+  row({ day: '2026-03-02', milestone: 'day30', template: 'posventa_day30_nps' }, { sent: 4, delivered: 2, failed: 2, failedUndeliverable: 2, npsAnswers: 2, npsPromoters: 1, npsDetractors: 1 }),
+  row({ day: '2026-03-03', milestone: 'day60', template: 'posventa_day60_offer' }, { sent: 5, delivered: 5, read: 5, journeys: 5, repurchasers: 1 }),
+];
 
 describe('buildKpiReport', () => {
-  const rows: CounterRow[] = [
-    row({ day: '2026-03-01' }, { sent: 10, delivered: 8, read: 4, replies: 2 }),
-    row({ day: '2026-03-02', variant: 'B' }, { sent: 6, delivered: 6, read: 3, replies: 3, failed: 0 }),
-    row({ day: '2026-03-02', milestone: 'day30', template: 'posventa_day30_nps' }, { sent: 4, delivered: 2, failed: 2, replies: 1 }),
-    row({ day: '2026-03-03', milestone: 'day60', template: 'posventa_day60_offer' }, { sent: 5, delivered: 5, read: 5 }),
-  ];
+  it('answers the DESIGN.md §3 shape: from, to, totals, kpis, byMilestone, plus breakdowns', () => {
+    const report = buildKpiReport(rows, {});
+    expect(Object.keys(report)).toEqual(['from', 'to', 'totals', 'kpis', 'byMilestone', 'byTemplate', 'byVariant', 'byDay']);
+    for (const counter of ['sent', 'delivered', 'read', 'failed', 'replies', 'optOuts', 'optIns', 'npsAnswers', 'npsPromoters', 'npsPassives', 'npsDetractors', 'tickets', 'leads', 'repurchases']) {
+      expect(report.totals, counter).toHaveProperty(counter);
+      expect(report.byMilestone.day7, counter).toHaveProperty(counter);
+    }
+    for (const kpi of ['day7ResponseRate', 'nps', 'repurchaseRate', 'deliveryRate', 'readRate', 'optOutRate', 'failureRate']) expect(report.kpis, kpi).toHaveProperty(kpi);
+    expect(JSON.parse(JSON.stringify(report))).toEqual(report);
+  });
 
   it('sums every row with no filter, and reports no dates as null', () => {
     const report = buildKpiReport(rows, {});
     expect(report.from).toBeNull();
     expect(report.to).toBeNull();
-    expect(report.totals).toEqual({ sent: 25, delivered: 21, read: 12, failed: 2, replies: 6 });
-    expect(report.kpis).toEqual({ deliveryRate: 21 / 25, readRate: 12 / 21, failureRate: 2 / 25, day7ResponseRate: 5 / 14 });
+    expect(report.totals).toEqual(
+      totals({ sent: 25, delivered: 21, read: 12, failed: 2, failedUndeliverable: 2, replies: 6, responders: 5, npsAnswers: 2, npsPromoters: 1, npsDetractors: 1, journeys: 5, repurchasers: 1 }),
+    );
+    expect(report.kpis).toMatchObject({
+      deliveryRate: 21 / 25,
+      readRate: 12 / 21,
+      failureRate: 2 / 25,
+      day7ResponseRate: 5 / 14,
+      nps: 0,
+      npsResponseRate: 1,
+      repurchaseRate: 0.2,
+      optOutRate: 0,
+      failureRateByBucket: { undeliverable: 2 / 25, limited: 0 },
+    });
   });
 
   it('splits by milestone, every milestone present, the parts summing to the totals', () => {
     const report = buildKpiReport(rows, {});
-    expect(report.byMilestone).toEqual({
-      day7: { sent: 16, delivered: 14, read: 7, failed: 0, replies: 5 },
-      day30: { sent: 4, delivered: 2, read: 0, failed: 2, replies: 1 },
-      day60: { sent: 5, delivered: 5, read: 5, failed: 0, replies: 0 },
-    });
-    for (const counter of ['sent', 'delivered', 'read', 'failed', 'replies'] as const) {
+    expect(report.byMilestone.day7).toEqual(totals({ sent: 16, delivered: 14, read: 7, replies: 6, responders: 5 }));
+    expect(report.byMilestone.day60).toEqual(totals({ sent: 5, delivered: 5, read: 5, journeys: 5, repurchasers: 1 }));
+    for (const counter of COUNTERS) {
       expect(report.byMilestone.day7[counter] + report.byMilestone.day30[counter] + report.byMilestone.day60[counter]).toBe(report.totals[counter]);
     }
   });
@@ -76,20 +67,78 @@ describe('buildKpiReport', () => {
   });
 
   it('filters by milestone, template and variant', () => {
-    expect(buildKpiReport(rows, { milestone: 'day30' }).totals).toEqual({ sent: 4, delivered: 2, read: 0, failed: 2, replies: 1 });
+    expect(buildKpiReport(rows, { milestone: 'day30' }).totals).toMatchObject({ sent: 4, delivered: 2, read: 0, failed: 2 });
     expect(buildKpiReport(rows, { template: 'posventa_day60_offer' }).totals.sent).toBe(5);
-    expect(buildKpiReport(rows, { variant: 'B' }).totals).toEqual({ sent: 6, delivered: 6, read: 3, failed: 0, replies: 3 });
+    expect(buildKpiReport(rows, { variant: 'B' }).totals).toMatchObject({ sent: 6, delivered: 6, read: 3, failed: 0, replies: 3 });
     expect(buildKpiReport(rows, { milestone: 'day7', variant: 'A' }).totals.sent).toBe(10);
     expect(buildKpiReport(rows, { milestone: 'day7', template: 'posventa_day30_nps' }).totals).toEqual(totals());
   });
 
-  it('answers nulls, not NaN, for an empty period', () => {
+  it('answers nulls, not NaN, for an empty period, with empty breakdowns', () => {
     const report = buildKpiReport([], { from: '2026-01-01', to: '2026-01-31' });
-    expect(report.kpis).toEqual({ deliveryRate: null, readRate: null, failureRate: null, day7ResponseRate: null });
+    expect(report.kpis).toMatchObject({ deliveryRate: null, readRate: null, failureRate: null, day7ResponseRate: null, nps: null, repurchaseRate: null, optOutRate: null });
+    expect(report.byTemplate).toEqual({});
+    expect(report.byDay).toEqual([]);
+    expect(report.byVariant).toEqual({ day7: {}, day30: {}, day60: {} });
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
   });
 
   it('keeps only the day-7 milestone in the day-7 response rate when filtering by another milestone', () => {
     expect(buildKpiReport(rows, { milestone: 'day30' }).kpis.day7ResponseRate).toBeNull();
+  });
+
+  it('breaks down by template, with each template’s KPIs', () => {
+    const { byTemplate } = buildKpiReport(rows, {});
+    expect(Object.keys(byTemplate)).toEqual(['posventa_day7_adoption', 'posventa_day30_nps', 'posventa_day60_offer']);
+    expect(byTemplate.posventa_day7_adoption!.totals).toMatchObject({ sent: 16, delivered: 14 });
+    expect(byTemplate.posventa_day30_nps!.kpis).toMatchObject({ failureRate: 0.5, nps: 0 });
+  });
+
+  it('breaks down by day, oldest first, for the trend', () => {
+    const { byDay } = buildKpiReport([...rows].reverse(), {});
+    expect(byDay.map((d) => [d.day, d.totals.sent])).toEqual([
+      ['2026-03-01', 10],
+      ['2026-03-02', 10],
+      ['2026-03-03', 5],
+    ]);
+    expect(byDay[0]!.kpis.deliveryRate).toBe(0.8);
+  });
+
+  it('compares variants per template on the milestone’s rate, and gives the A/B verdict', () => {
+    const abRows: CounterRow[] = [
+      row({ variant: 'A', day: '2026-03-01' }, { delivered: 300, responders: 60 }),
+      row({ variant: 'A', day: '2026-03-02' }, { delivered: 300, responders: 70 }),
+      row({ variant: 'B' }, { delivered: 600, responders: 160 }),
+      row({ milestone: 'day30', template: 'posventa_day30_nps', variant: 'A' }, { delivered: 100, npsAnswers: 30 }),
+      row({ milestone: 'day30', template: 'posventa_day30_nps', variant: 'B' }, { delivered: 100, npsAnswers: 60 }),
+    ];
+    const { byVariant } = buildKpiReport(abRows, {});
+    const day7 = byVariant.day7.posventa_day7_adoption!;
+    expect(day7.metric).toBe('day7ResponseRate');
+    expect(day7.variants.A).toMatchObject({ successes: 130, trials: 600, rate: 130 / 600, totals: { delivered: 600, responders: 130 } });
+    expect(day7.variants.B).toMatchObject({ successes: 160, trials: 600 });
+    expect(day7.verdict).toMatchObject({ decision: 'winner', winner: 'B' });
+
+    const day30 = byVariant.day30.posventa_day30_nps!;
+    expect(day30.metric).toBe('npsResponseRate');
+    // Clear lead, but 100 recipients each: too few to name a winner.
+    expect(day30.verdict.decision).toBe('keep-mix');
+    expect(day30.verdict.probabilityBest?.B).toBeGreaterThan(0.99);
+
+    expect(buildKpiReport(abRows, {}, { winnerRule: { minRecipients: 100 } }).byVariant.day30.posventa_day30_nps!.verdict).toMatchObject({ decision: 'winner', winner: 'B' });
+  });
+
+  it('reports the repurchase lift of messaged over holdout customers on the day-60 cohort', () => {
+    const liftRows: CounterRow[] = [
+      row({ milestone: 'day60', template: 'posventa_day60_offer' }, { journeys: 950, holdoutJourneys: 50 }),
+      row({ milestone: 'day7' }, { repurchasers: 40, holdoutRepurchasers: 1 }),
+      row({ milestone: 'day60', template: 'posventa_day60_offer', day: '2026-03-09' }, { repurchasers: 55, holdoutRepurchasers: 2 }),
+    ];
+    const { kpis } = buildKpiReport(liftRows, {});
+    expect(kpis.repurchaseRate).toBe(0.1);
+    expect(kpis.holdoutRepurchaseRate).toBe(0.06);
+    expect(kpis.repurchaseLift).toMatchObject({ confidence: 0.95, method: 'newcombe-wilson' });
+    expect(kpis.repurchaseLift!.difference).toBeCloseTo(0.04, 12);
+    expect(kpis.repurchaseLift!.low).toBeLessThan(0);
   });
 });

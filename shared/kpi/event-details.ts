@@ -1,0 +1,68 @@
+import * as z from 'zod/mini';
+import { DOMAIN_EVENT } from '../events/domain';
+import { MILESTONE_IDS } from '../journey/milestones';
+
+/**
+ * What the KPI counters read from each domain event's `detail`: the minimum, as loose objects,
+ * so the full contracts of shared/events/ may carry more. A detail that fails these shapes
+ * cannot be counted exactly, so it goes to the KPI queue's DLQ with the reason.
+ */
+const nonEmpty = () => z.string().check(z.minLength(1));
+
+/** Fields every counted event carries: the dedupe id and the counter key (DESIGN.md §3). */
+const keyFields = {
+  eventId: nonEmpty(),
+  occurredAt: z.iso.datetime({ offset: true }),
+  orderId: z.optional(nonEmpty()),
+  milestone: z.enum(MILESTONE_IDS),
+  template: nonEmpty(),
+  variant: nonEmpty(),
+};
+
+/** Events whose counters are kept once per journey (order × milestone) need the order id. */
+const journeyFields = { ...keyFields, orderId: nonEmpty() };
+
+/** NPS scale 0–10 (a 99, "call me today", is a `Ticket Requested` with reason `urgent-callback`). */
+const npsScore = z.int().check(z.minimum(0), z.maximum(10));
+
+/** The reason of a `Ticket Requested` for the NPS "call me today" (99). */
+export const CALLBACK_TICKET_REASON = 'urgent-callback';
+
+/** The reason of a `Message Skipped` for a holdout customer: enrolled, never messaged. */
+export const HOLDOUT_SKIP_REASON = 'holdout';
+
+export const KPI_EVENT_DETAIL = {
+  [DOMAIN_EVENT.messageSent]: z.looseObject(journeyFields),
+  // Meta's `statuses[].pricing`, copied flat: `billable`, `pricingCategory` (utility, marketing…).
+  [DOMAIN_EVENT.messageDelivered]: z.looseObject({ ...journeyFields, billable: z.optional(z.boolean()), pricingCategory: z.optional(z.string()) }),
+  [DOMAIN_EVENT.messageRead]: z.looseObject(journeyFields),
+  [DOMAIN_EVENT.messageFailed]: z.looseObject({ ...journeyFields, errorCode: z.optional(z.number()) }),
+  [DOMAIN_EVENT.messageSkipped]: z.looseObject({ ...journeyFields, reason: z.optional(z.string()) }),
+  [DOMAIN_EVENT.replyReceived]: z.looseObject(journeyFields),
+  [DOMAIN_EVENT.npsAnswered]: z.looseObject({ ...journeyFields, score: npsScore }),
+  [DOMAIN_EVENT.optedIn]: z.looseObject(keyFields),
+  [DOMAIN_EVENT.optedOut]: z.looseObject(keyFields),
+  [DOMAIN_EVENT.ticketRequested]: z.looseObject({ ...keyFields, reason: z.optional(z.string()) }),
+  [DOMAIN_EVENT.chatHandoffRequested]: z.looseObject(keyFields),
+  [DOMAIN_EVENT.bookingRequested]: z.looseObject(keyFields),
+  [DOMAIN_EVENT.leadCreated]: z.looseObject(keyFields),
+  [DOMAIN_EVENT.fallbackRequested]: z.looseObject(keyFields),
+  [DOMAIN_EVENT.repurchaseAttributed]: z.looseObject({
+    ...journeyFields,
+    /** The new purchase's total, in the store's currency (as `Purchase Completed` `total`). */
+    revenue: z.optional(z.looseObject({ amount: z.number().check(z.minimum(0)), currency: z.optional(z.string()) })),
+    /** True when the customer is in the holdout (never messaged): counts for the control group. */
+    holdout: z.optional(z.boolean()),
+  }),
+} as const;
+
+/** Domain events that move a counter. Template status and quality are states, not counts. */
+export type KpiEventType = keyof typeof KPI_EVENT_DETAIL;
+
+export type KpiEvent = { [T in KpiEventType]: { type: T; detail: z.infer<(typeof KPI_EVENT_DETAIL)[T]> } }[KpiEventType];
+
+export type KpiEventDetail = KpiEvent['detail'];
+
+export function isKpiEventType(type: string): type is KpiEventType {
+  return Object.hasOwn(KPI_EVENT_DETAIL, type);
+}
