@@ -2,16 +2,27 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { publishDomainEvents } from '#shared/aws/eventbridge';
+import { dynamoJourneyStore } from '#shared/aws/journey-store';
 import { readParameter, readSecret } from '#shared/aws/secrets';
+import { dynamoContactFacts, dynamoWebhookMarks } from '#shared/aws/webhook-store';
 import { ENV, requireEnv } from '#shared/env';
 import { createLogger } from '#shared/log';
 import { SIGNATURE_HEADER } from '#shared/whatsapp/signature';
-import { answerVerification, takeInWebhook } from '#shared/whatsapp/webhook-intake';
+import type { WebhookEffectsDeps } from '#shared/whatsapp/webhook-effects';
+import { answerVerification } from '#shared/whatsapp/webhook-intake';
+import { receiveWebhook } from '#shared/whatsapp/webhook-post';
 
 const logger = createLogger('webhook');
 const eventBusName = requireEnv(ENV.eventBusName);
 const appSecretId = requireEnv(ENV.metaAppSecretSecretId);
 const verifyTokenParameter = requireEnv(ENV.metaVerifyTokenParameter);
+const journeysTable = requireEnv(ENV.journeysTableName);
+const deps: WebhookEffectsDeps = {
+  journeys: dynamoJourneyStore(journeysTable),
+  marks: dynamoWebhookMarks(journeysTable),
+  contacts: dynamoContactFacts(requireEnv(ENV.contactsTableName)),
+  publish: (events) => publishDomainEvents(eventBusName, events),
+};
 
 const text = (statusCode: number, body: string): APIGatewayProxyStructuredResultV2 => ({
   statusCode,
@@ -25,16 +36,24 @@ async function verify(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStr
 }
 
 async function receive(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+  // The signature covers the exact bytes Meta sent; API Gateway may hand them over in base64.
   const rawBody = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
-  const intake = takeInWebhook(rawBody, event.headers[SIGNATURE_HEADER], await readSecret(appSecretId));
-  if (!intake.accepted) {
-    logger.warn('webhook rejected', { statusCode: intake.statusCode, reason: intake.reason });
-    return text(intake.statusCode, intake.reason);
+  const receipt = await receiveWebhook(rawBody, event.headers[SIGNATURE_HEADER], await readSecret(appSecretId), deps);
+  if (!('contents' in receipt)) {
+    logger.warn('webhook rejected', { statusCode: receipt.statusCode, reason: receipt.body });
+    return text(receipt.statusCode, receipt.body);
   }
-  // Effects before the 200: if they fail, Meta's retry brings the events again (ids dedupe them).
-  await publishDomainEvents(eventBusName, intake.events);
-  if (intake.ignored.length > 0) logger.info('webhook items ignored', { ignored: intake.ignored });
-  return text(200, 'OK');
+  // TODO(consent ledger): `receipt.contents.userPreferences`, and opt-out keywords in `receipt.contents.inbound`.
+  const { userPreferences } = receipt.contents;
+  if (userPreferences.length > 0) logger.info('user preference changes received', { count: userPreferences.length });
+  if ('error' in receipt) {
+    logger.error('webhook effects failed; Meta will retry', { error: receipt.error as Error });
+  } else {
+    const { ignored, ...counts } = receipt.effects;
+    if (ignored.length > 0) logger.info('webhook items ignored', { ignored });
+    if (receipt.statusCode === 503) logger.info('a duplicate delivery holds some items; asking Meta to retry', counts);
+  }
+  return text(receipt.statusCode, receipt.body);
 }
 
 async function webhook(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {

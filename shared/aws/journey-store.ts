@@ -1,12 +1,13 @@
 import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
+  GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
-import type { JourneyStore, MessageRecord } from '../journey/journey-store';
-import type { MilestoneId } from '../journey/milestones';
+import type { JourneyStore, MessageRecord, SentMessage } from '../journey/journey-store';
+import { isMilestoneId, type MilestoneId } from '../journey/milestones';
 import { dynamodb } from './dynamodb';
 
 const messageKey = (orderId: string, milestone: MilestoneId): Record<string, AttributeValue> => ({
@@ -24,7 +25,46 @@ function toRecord(item: Record<string, AttributeValue> | undefined): MessageReco
   return { status: 'claimed', claimedAt: item?.claimedAt?.S ?? '' };
 }
 
+/**
+ * Where the webhook finds a journey message: by our wamid (statuses without callback data,
+ * replies quoting it), and the last one sent to a phone (replies without context).
+ */
+const wamidKey = (wamid: string): Record<string, AttributeValue> => ({ pk: { S: `WAMID#${wamid}` }, sk: { S: 'MESSAGE' } });
+const lastMessageKey = (phone: string): Record<string, AttributeValue> => ({ pk: { S: `CONTACT#${phone}` }, sk: { S: 'LAST_MESSAGE' } });
+
+/** Replies and reactions can come weeks after the day-60 message; keep the mapping well beyond it. */
+const SENT_MESSAGE_TTL_SECONDS = 180 * 86_400;
+
+function sentMessageItem(message: SentMessage): Record<string, AttributeValue> {
+  return {
+    wamid: { S: message.wamid },
+    orderId: { S: message.orderId },
+    milestone: { S: message.milestone },
+    template: { S: message.template },
+    variant: { S: message.variant },
+    phone: { S: message.phone },
+    sentAt: { S: message.sentAt },
+    expiresAt: { N: String(Math.floor(Date.parse(message.sentAt) / 1000) + SENT_MESSAGE_TTL_SECONDS) },
+  };
+}
+
+function toSentMessage(item: Record<string, AttributeValue> | undefined): SentMessage | undefined {
+  const milestone = item?.milestone?.S;
+  if (item === undefined || milestone === undefined || !isMilestoneId(milestone)) return undefined;
+  return {
+    wamid: item.wamid?.S ?? '',
+    orderId: item.orderId?.S ?? '',
+    milestone,
+    template: item.template?.S ?? '',
+    variant: item.variant?.S ?? '',
+    phone: item.phone?.S ?? '',
+    sentAt: item.sentAt?.S ?? '',
+  };
+}
+
 export function dynamoJourneyStore(tableName: string): JourneyStore {
+  const get = async (key: Record<string, AttributeValue>) =>
+    toSentMessage((await dynamodb.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item);
   return {
     async claimMessage(claim) {
       try {
@@ -86,5 +126,26 @@ export function dynamoJourneyStore(tableName: string): JourneyStore {
         }),
       );
     },
+    async recordSentMessage(message) {
+      const item = sentMessageItem(message);
+      await Promise.all([
+        dynamodb.send(new PutItemCommand({ TableName: tableName, Item: { ...wamidKey(message.wamid), ...item } })),
+        dynamodb
+          .send(
+            new PutItemCommand({
+              TableName: tableName,
+              Item: { ...lastMessageKey(message.phone), ...item },
+              // A retried older step must not overwrite a newer message: the open question is the latest.
+              ConditionExpression: 'attribute_not_exists(pk) OR sentAt <= :sentAt',
+              ExpressionAttributeValues: { ':sentAt': { S: message.sentAt } },
+            }),
+          )
+          .catch((error: unknown) => {
+            if (!(error instanceof ConditionalCheckFailedException)) throw error;
+          }),
+      ]);
+    },
+    messageByWamid: (wamid) => get(wamidKey(wamid)),
+    lastMessageTo: (phone) => get(lastMessageKey(phone)),
   };
 }

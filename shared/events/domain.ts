@@ -45,10 +45,116 @@ export const messageEventDetailSchema = z.looseObject({
 
 export type MessageEventDetail = z.infer<typeof messageEventDetailSchema>;
 
-export interface DomainEvent {
-  type: DomainEventType;
-  detail: MessageEventDetail;
-}
+/**
+ * Status events (sent / delivered / read / failed from Meta's webhooks) may add what Meta says
+ * the message costs: read from `statuses[].pricing`, kept as data (Meta changes the values).
+ */
+export const statusEventDetailSchema = z.extend(messageEventDetailSchema, {
+  pricing: z.optional(
+    z.looseObject({
+      billable: z.optional(z.boolean()),
+      /** `PMP` (per message) since July 2025, `CBP` before. */
+      model: z.optional(z.string()),
+      /** marketing, utility, authentication, service… */
+      category: z.optional(z.string()),
+      /** regular, free_customer_service, free_entry_point… */
+      type: z.optional(z.string()),
+    }),
+  ),
+  /** Set on a `Message Delivered` that Posventa inferred from a `read` that came first. */
+  inferredFrom: z.optional(z.literal('read')),
+});
+
+/**
+ * Detail of every event that stands for a customer's reply (Reply Received, NPS Answered,
+ * Ticket Requested, Chat Handoff Requested, Booking Requested, Lead Created). The base fields
+ * name the journey message answered (`wamid` is ours); the id is `<inboundWamid>:<what>`.
+ * No phone number and no message text (a customer may type a phone number).
+ */
+export const replyEventDetailSchema = z.extend(messageEventDetailSchema, {
+  inboundWamid: z.string().check(z.minLength(1)),
+  /** How the reply was tied to the journey message: Meta's `context.id`, or the last message we sent that contact. */
+  matchedBy: z.enum(['context', 'last-message']),
+  /** Meta's message type: text, button, interactive, reaction, image… */
+  messageType: z.string().check(z.minLength(1)),
+});
+
+export type ReplyEventDetail = z.infer<typeof replyEventDetailSchema>;
+
+export const NPS_CATEGORIES = ['promoter', 'passive', 'detractor'] as const;
+export type NpsCategory = (typeof NPS_CATEGORIES)[number];
+
+export const npsAnsweredDetailSchema = z.extend(replyEventDetailSchema, {
+  score: z.int().check(z.gte(0), z.lte(10)),
+  npsCategory: z.enum(NPS_CATEGORIES),
+});
+
+export const TICKET_REASONS = ['urgent-callback', 'detractor'] as const;
+export type TicketReason = (typeof TICKET_REASONS)[number];
+
+export const ticketRequestedDetailSchema = z.extend(replyEventDetailSchema, { reason: z.enum(TICKET_REASONS) });
+
+export const HANDOFF_REASONS = ['customer-asked', 'unrecognised-reply'] as const;
+export type HandoffReason = (typeof HANDOFF_REASONS)[number];
+
+export const chatHandoffRequestedDetailSchema = z.extend(replyEventDetailSchema, { reason: z.enum(HANDOFF_REASONS) });
+
+/** A template's status or quality changed at Meta (not tied to an order). */
+const templateEventBase = {
+  eventId: z.string().check(z.minLength(1)),
+  occurredAt: z.iso.datetime({ offset: true }),
+  template: z.string().check(z.minLength(1)),
+  language: z.string().check(z.minLength(1)),
+  templateId: z.string().check(z.minLength(1)),
+};
+
+export const templateStatusChangedDetailSchema = z.looseObject({
+  ...templateEventBase,
+  /** Meta's event: APPROVED, PAUSED, DISABLED, REJECTED… (kept as data: Meta adds values). */
+  status: z.string().check(z.minLength(1)),
+  reason: z.optional(z.string()),
+});
+
+export type TemplateStatusChangedDetail = z.infer<typeof templateStatusChangedDetailSchema>;
+
+export const templateQualityChangedDetailSchema = z.looseObject({
+  ...templateEventBase,
+  /** GREEN, YELLOW, RED or UNKNOWN. */
+  quality: z.string().check(z.minLength(1)),
+  previousQuality: z.optional(z.string()),
+});
+
+export type TemplateQualityChangedDetail = z.infer<typeof templateQualityChangedDetailSchema>;
+
+type TemplateEventType = typeof DOMAIN_EVENT.templateStatusChanged | typeof DOMAIN_EVENT.templateQualityChanged;
+
+/** Events about one journey message (order × milestone × template × variant). */
+export type MessageEventType = Exclude<DomainEventType, TemplateEventType>;
+
+/** Every event put on the bus: message events carry the journey (order × milestone × template × variant). */
+export type DomainEvent =
+  | { type: MessageEventType; detail: MessageEventDetail }
+  | { type: typeof DOMAIN_EVENT.templateStatusChanged; detail: TemplateStatusChangedDetail }
+  | { type: typeof DOMAIN_EVENT.templateQualityChanged; detail: TemplateQualityChangedDetail };
+
+/**
+ * The schema each event's detail must pass, for producers' tests and consumers. Events not
+ * listed use `messageEventDetailSchema` (their producers add them with their issues).
+ */
+export const DETAIL_SCHEMA_OF_EVENT = {
+  [DOMAIN_EVENT.messageSent]: statusEventDetailSchema,
+  [DOMAIN_EVENT.messageDelivered]: statusEventDetailSchema,
+  [DOMAIN_EVENT.messageRead]: statusEventDetailSchema,
+  [DOMAIN_EVENT.messageFailed]: statusEventDetailSchema,
+  [DOMAIN_EVENT.replyReceived]: replyEventDetailSchema,
+  [DOMAIN_EVENT.npsAnswered]: npsAnsweredDetailSchema,
+  [DOMAIN_EVENT.ticketRequested]: ticketRequestedDetailSchema,
+  [DOMAIN_EVENT.chatHandoffRequested]: chatHandoffRequestedDetailSchema,
+  [DOMAIN_EVENT.bookingRequested]: replyEventDetailSchema,
+  [DOMAIN_EVENT.leadCreated]: replyEventDetailSchema,
+  [DOMAIN_EVENT.templateStatusChanged]: templateStatusChangedDetailSchema,
+  [DOMAIN_EVENT.templateQualityChanged]: templateQualityChangedDetailSchema,
+} as const satisfies Partial<Record<DomainEventType, z.ZodMiniType>>;
 
 const DOMAIN_EVENT_TYPES: ReadonlySet<string> = new Set(Object.values(DOMAIN_EVENT));
 

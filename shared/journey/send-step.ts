@@ -43,7 +43,7 @@ export async function runSendStep(input: SendStepInput, deps: SendStepDeps): Pro
   const ref: MessageRef = { orderId: input.orderId, milestone: input.milestone, template: template.name, variant };
 
   const claim = await deps.journeys.claimMessage({ ...ref, claimedAt: deps.clock.now().toISOString() });
-  if (!claim.claimed) return outcomeOfEarlierAttempt(claim.existing, ref, deps);
+  if (!claim.claimed) return outcomeOfEarlierAttempt(claim.existing, ref, input.purchase.customer.phone, deps);
 
   const result = await deps.send({
     to: input.purchase.customer.phone,
@@ -56,6 +56,8 @@ export async function runSendStep(input: SendStepInput, deps: SendStepDeps): Pro
   if (result.ok) {
     const sentAt = deps.clock.now().toISOString();
     await deps.journeys.recordSent(input.orderId, input.milestone, result.wamid, sentAt);
+    // Before the event: the webhook finds replies and bare statuses of this wamid through it.
+    await deps.journeys.recordSentMessage({ ...ref, wamid: result.wamid, phone: input.purchase.customer.phone, sentAt });
     await publishOrRetry(deps, [sentEvent(ref, result.wamid, sentAt)]);
     return { status: 'sent', wamid: result.wamid, template: template.name, variant };
   }
@@ -98,10 +100,11 @@ function sentEvent(ref: MessageRef, wamid: string, sentAt: string): DomainEvent 
   return { type: DOMAIN_EVENT.messageSent, detail: { eventId: `${wamid}:sent`, occurredAt: sentAt, ...ref, wamid } };
 }
 
-async function outcomeOfEarlierAttempt(existing: MessageRecord, ref: MessageRef, deps: SendStepDeps): Promise<SendOutcome> {
+async function outcomeOfEarlierAttempt(existing: MessageRecord, ref: MessageRef, phone: string, deps: SendStepDeps): Promise<SendOutcome> {
   switch (existing.status) {
-    // The earlier attempt may have died before publishing; the event ids make this safe to repeat.
+    // The earlier attempt may have died before recording the wamid or publishing; both are safe to repeat.
     case 'sent':
+      await deps.journeys.recordSentMessage({ ...ref, wamid: existing.wamid, phone, sentAt: existing.sentAt });
       await publishOrRetry(deps, [sentEvent(ref, existing.wamid, existing.sentAt)]);
       return { status: 'sent', wamid: existing.wamid, template: ref.template, variant: ref.variant };
     case 'failed':

@@ -1,19 +1,36 @@
 import type { DomainEvent } from '../events/domain';
 import { parseWith } from '../validation';
+import { readInboundMessage, type InboundMessage } from './inbound-message';
 import { isValidWebhookSignature } from './signature';
 import { domainEventOfStatus } from './status-events';
-import { statusesOf, webhookEnvelopeSchema } from './webhook-payload';
+import { templateQualityEvent, templateStatusEvent } from './template-events';
+import { readUserPreferences, type UserPreferenceChange } from './user-preferences';
+import { HANDLED_FIELDS, isHandledField, webhookEnvelopeSchema, type MessagesValue, type WebhookStatus } from './webhook-payload';
 
 /** Meta's payloads are a few KB; anything near this is not Meta. */
 export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
 
-export type WebhookIntake =
-  | { accepted: false; statusCode: 400 | 401 | 413; reason: string }
-  | { accepted: true; events: DomainEvent[]; ignored: string[] };
+/** What a signed, well-formed webhook holds, sorted by what it takes to act on it. */
+export interface WebhookContents {
+  /** Events decided from the payload alone: statuses that echo our callback data, template changes. */
+  events: DomainEvent[];
+  /** Tracked statuses without our callback data: their journey is looked up by wamid. */
+  unresolvedStatuses: WebhookStatus[];
+  /** Customers' messages, in Meta's order: replies to classify, service windows, consent keywords. */
+  inbound: InboundMessage[];
+  /** `user_preferences` changes, for the consent ledger (marketing scope). */
+  userPreferences: UserPreferenceChange[];
+  /** What was received and deliberately not acted on, with reasons safe to log (no phone numbers). */
+  ignored: string[];
+}
+
+export type WebhookIntake = { accepted: false; statusCode: 400 | 401 | 413; reason: string } | ({ accepted: true } & WebhookContents);
 
 /**
- * Verify, parse, classify: everything between Meta's POST and the domain events, with no I/O,
- * so the hot path can be measured in process. The signature is checked before anything is parsed.
+ * Verify, parse, classify: everything between Meta's POST and the effects, with no I/O, so the
+ * hot path can be measured in process. The signature is checked before anything is parsed.
+ * Malformed JSON, envelope or value of a handled field → 400 naming where; fields we do not
+ * handle → accepted and listed in `ignored`.
  */
 export function takeInWebhook(rawBody: Buffer, signatureHeader: string | undefined, appSecret: string): WebhookIntake {
   if (rawBody.length > MAX_WEBHOOK_BODY_BYTES) return { accepted: false, statusCode: 413, reason: `body larger than ${MAX_WEBHOOK_BODY_BYTES} bytes` };
@@ -29,14 +46,62 @@ export function takeInWebhook(rawBody: Buffer, signatureHeader: string | undefin
   const envelope = parseWith(webhookEnvelopeSchema, json);
   if (!envelope.ok) return { accepted: false, statusCode: 400, reason: `not a WhatsApp webhook envelope: ${envelope.reason}` };
 
-  const events: DomainEvent[] = [];
-  const ignored: string[] = [];
-  for (const status of statusesOf(envelope.value)) {
-    const mapping = domainEventOfStatus(status);
-    if ('event' in mapping) events.push(mapping.event);
-    else ignored.push(mapping.ignored);
+  const contents: WebhookContents = { events: [], unresolvedStatuses: [], inbound: [], userPreferences: [], ignored: [] };
+  for (const [e, entry] of envelope.value.entry.entries()) {
+    for (const [c, change] of entry.changes.entries()) {
+      const { field } = change;
+      if (!isHandledField(field)) {
+        contents.ignored.push(`field "${field}" is not handled`);
+        continue;
+      }
+      const where = `entry[${e}].changes[${c}] (${field})`;
+      switch (field) {
+        case 'messages': {
+          const value = parseWith(HANDLED_FIELDS.messages, change.value);
+          if (!value.ok) return { accepted: false, statusCode: 400, reason: `malformed ${where}: ${value.reason}` };
+          takeInMessagesValue(value.value, contents);
+          break;
+        }
+        case 'message_template_status_update': {
+          const value = parseWith(HANDLED_FIELDS.message_template_status_update, change.value);
+          if (!value.ok) return { accepted: false, statusCode: 400, reason: `malformed ${where}: ${value.reason}` };
+          if (entry.time === undefined) contents.ignored.push(`${where} has no entry.time`);
+          else contents.events.push(templateStatusEvent(value.value, entry.time));
+          break;
+        }
+        case 'message_template_quality_update': {
+          const value = parseWith(HANDLED_FIELDS.message_template_quality_update, change.value);
+          if (!value.ok) return { accepted: false, statusCode: 400, reason: `malformed ${where}: ${value.reason}` };
+          // Without Meta's time there is no stable id to dedupe by, nor a time to report.
+          if (entry.time === undefined) contents.ignored.push(`${where} has no entry.time`);
+          else contents.events.push(templateQualityEvent(value.value, entry.time));
+          break;
+        }
+        case 'user_preferences': {
+          const value = parseWith(HANDLED_FIELDS.user_preferences, change.value);
+          if (!value.ok) return { accepted: false, statusCode: 400, reason: `malformed ${where}: ${value.reason}` };
+          contents.userPreferences.push(...readUserPreferences(value.value));
+          break;
+        }
+      }
+    }
   }
-  return { accepted: true, events, ignored };
+  return { accepted: true, ...contents };
+}
+
+function takeInMessagesValue(value: MessagesValue, contents: WebhookContents): void {
+  for (const status of value.statuses ?? []) {
+    const mapping = domainEventOfStatus(status);
+    if ('event' in mapping) contents.events.push(mapping.event);
+    else if ('unresolved' in mapping) contents.unresolvedStatuses.push(mapping.unresolved);
+    else contents.ignored.push(mapping.ignored);
+  }
+  for (const message of value.messages ?? []) {
+    const reading = readInboundMessage(message, value);
+    if ('message' in reading) contents.inbound.push(reading.message);
+    else contents.ignored.push(reading.ignored);
+  }
+  for (const error of value.errors ?? []) contents.ignored.push(`Meta reported error ${error.code}${error.title === undefined ? '' : ` (${error.title})`}`);
 }
 
 export type VerificationAnswer = { statusCode: 200; challenge: string } | { statusCode: 403 };

@@ -135,6 +135,52 @@ describe('local stack', () => {
     expect(simulator!.sends).toHaveLength(3);
   });
 
+  it('takes a customer reply to the day-30 message through the webhook once, even delivered twice', async () => {
+    const { info, simulator } = stack;
+    const day30 = simulator!.sends.find((s) => (s.request as { template?: { name: string } }).template?.name === 'posventa_day30_nps');
+    expect(day30).toBeDefined();
+    const body = JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: '102290129340398',
+          changes: [
+            {
+              field: 'messages',
+              value: {
+                messaging_product: 'whatsapp',
+                metadata: { display_phone_number: '5491100000000', phone_number_id: info.phoneNumberId },
+                contacts: [{ profile: { name: 'Lucía' }, wa_id: day30!.waId }],
+                messages: [
+                  {
+                    from: day30!.waId,
+                    id: 'wamid.HBgNNTQ5MTE1NTU1MDAwMRUCABIYFEUyRUFCRUQ1QTBGNjc4M0RERjA1AA==',
+                    timestamp: String(Math.floor(stack.clock.now().getTime() / 1000)),
+                    type: 'text',
+                    text: { body: '10' },
+                    context: { from: '5491100000000', id: day30!.wamid },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      ],
+    });
+    const headers = { 'content-type': 'application/json', 'x-hub-signature-256': signWebhookBody(body, 'e2e-app-secret') };
+    for (let i = 0; i < 2; i += 1) expect((await fetch(info.webhookUrl, { method: 'POST', headers, body })).status).toBe(200);
+
+    const report = await waitFor('the reply counted on day 30', async () => {
+      const kpis = (await (await fetch(info.kpiUrl)).json()) as { byMilestone: Record<string, { replies: number }> };
+      return kpis.byMilestone.day30?.replies === 1 ? kpis : undefined;
+    });
+    // Give a duplicate a chance to be counted, then check it was not.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const again = (await (await fetch(info.kpiUrl)).json()) as typeof report;
+    expect(again.byMilestone.day30?.replies).toBe(1);
+    expect(again.byMilestone.day7?.replies ?? 0).toBe(0);
+  });
+
   it('rejects KPI queries with bad dates with a clear 400', async () => {
     const response = await fetch(`${stack.info.kpiUrl}?from=2026-13-01`);
     expect(response.status).toBe(400);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Clock } from '#shared/clock';
 import { DOMAIN_EVENT, type DomainEvent } from '#shared/events/domain';
 import type { PurchaseDetail } from '#shared/events/purchase';
-import type { JourneyStore, MessageClaim, MessageRecord } from '#shared/journey/journey-store';
+import type { JourneyStore, MessageClaim, MessageRecord, SentMessage } from '#shared/journey/journey-store';
 import type { MilestoneId } from '#shared/journey/milestones';
 import { runSendStep, TransientSendError, type SendStepInput } from '#shared/journey/send-step';
 import { decodeMessageRef } from '#shared/whatsapp/callback-data';
@@ -33,6 +33,16 @@ class InMemoryJourneyStore implements JourneyStore {
     const key = this.key(orderId, milestone);
     if (this.records.get(key)?.status !== 'claimed') throw new Error('ConditionalCheckFailed: not a claim');
     this.records.delete(key);
+  }
+  readonly sentMessages = new Map<string, SentMessage>();
+  async recordSentMessage(message: SentMessage) {
+    this.sentMessages.set(message.wamid, message);
+  }
+  async messageByWamid(wamid: string) {
+    return this.sentMessages.get(wamid);
+  }
+  async lastMessageTo(phone: string) {
+    return [...this.sentMessages.values()].filter((m) => m.phone === phone).sort((a, b) => a.sentAt.localeCompare(b.sentAt)).at(-1);
   }
   get(orderId: string, milestone: MilestoneId) {
     return this.records.get(this.key(orderId, milestone));
@@ -109,6 +119,22 @@ describe('runSendStep', () => {
       ],
     ]);
     expect(JSON.stringify(published)).not.toContain('34612345678');
+  });
+
+  it('records the wamid → journey mapping and the phone’s last message, for the webhook', async () => {
+    const { deps, journeys } = harness();
+    await runSendStep(input('day7'), deps);
+    const expected = { wamid: WAMID, orderId: 'ES-2026-000123', milestone: 'day7', template: 'posventa_day7_adoption', variant: 'A', phone: '+34612345678', sentAt: '2026-03-08T09:00:01.000Z' };
+    expect(await journeys.messageByWamid(WAMID)).toEqual(expected);
+    expect(await journeys.lastMessageTo('+34612345678')).toEqual(expected);
+  });
+
+  it('records the mapping again when a retried step finds its message already sent', async () => {
+    const { deps, journeys } = harness();
+    await runSendStep(input('day7'), deps);
+    journeys.sentMessages.clear();
+    await runSendStep(input('day7'), deps);
+    expect(await journeys.messageByWamid(WAMID)).toMatchObject({ orderId: 'ES-2026-000123', milestone: 'day7' });
   });
 
   it.each([

@@ -10,6 +10,9 @@ const fixture = (name: string): Buffer => readFileSync(new URL(`../../../fixture
 const signed = (body: Buffer) => takeInWebhook(body, signWebhookBody(body, SECRET), SECRET);
 
 const WAMID_123 = 'wamid.HBgLMzQ2MTIzNDU2NzgVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA';
+/** An accepted intake with nothing in it; tests spread it and set what they expect. */
+const NOTHING = { accepted: true, events: [], unresolvedStatuses: [], inbound: [], userPreferences: [], ignored: [] };
+const UTILITY_PRICING = { billable: true, model: 'PMP', category: 'utility', type: 'regular' };
 const WAMID_124 = 'wamid.HBgLMzQ2NjA5ODc2NTQzFQIAERgSQkY1RjQ0QjE3QjlDMDg1RTRBAA==';
 
 describe('takeInWebhook: status batch', () => {
@@ -27,16 +30,15 @@ describe('takeInWebhook: status batch', () => {
   it('turns sent / delivered / read / failed into domain events, in order', () => {
     const intake = signed(body);
     expect(intake).toEqual({
-      accepted: true,
-      ignored: [],
+      ...NOTHING,
       events: [
         {
           type: DOMAIN_EVENT.messageSent,
-          detail: { eventId: `${WAMID_123}:sent`, occurredAt: '2026-03-08T09:00:00.000Z', orderId: 'ES-2026-000123', milestone: 'day7', template: 'posventa_day7_adoption', variant: 'A', wamid: WAMID_123 },
+          detail: { eventId: `${WAMID_123}:sent`, occurredAt: '2026-03-08T09:00:00.000Z', orderId: 'ES-2026-000123', milestone: 'day7', template: 'posventa_day7_adoption', variant: 'A', wamid: WAMID_123, pricing: UTILITY_PRICING },
         },
         {
           type: DOMAIN_EVENT.messageDelivered,
-          detail: { eventId: `${WAMID_123}:delivered`, occurredAt: '2026-03-08T09:00:02.000Z', orderId: 'ES-2026-000123', milestone: 'day7', template: 'posventa_day7_adoption', variant: 'A', wamid: WAMID_123 },
+          detail: { eventId: `${WAMID_123}:delivered`, occurredAt: '2026-03-08T09:00:02.000Z', orderId: 'ES-2026-000123', milestone: 'day7', template: 'posventa_day7_adoption', variant: 'A', wamid: WAMID_123, pricing: UTILITY_PRICING },
         },
         {
           type: DOMAIN_EVENT.messageRead,
@@ -75,19 +77,19 @@ describe('takeInWebhook: status batch', () => {
 });
 
 describe('takeInWebhook: payloads that carry no journey status', () => {
-  it('ignores a status without callback data, with a reason', () => {
+  it('hands a status without callback data on to be looked up by wamid', () => {
     const intake = signed(fixture('status-without-callback-data.json'));
-    expect(intake).toMatchObject({ accepted: true, events: [] });
-    if (!intake.accepted) return;
-    expect(intake.ignored).toHaveLength(1);
-    expect(intake.ignored[0]).toMatch(/callback data/);
+    if (!intake.accepted) throw new Error(intake.reason);
+    expect(intake.events).toEqual([]);
+    expect(intake.unresolvedStatuses.map((s) => [s.id, s.status])).toEqual([['wamid.HBgLMzQ2MTIzNDU2NzgVAgARGBJBNEY2RTk5QjBDQjE4NkQ3MDMA', 'delivered']]);
   });
 
-  it('ignores a status whose callback data belongs to another app', () => {
+  it('hands a status whose callback data belongs to another app on to be looked up by wamid', () => {
     const raw = fixture('status-without-callback-data.json').toString('utf8').replace('"recipient_id"', '"biz_opaque_callback_data": "crm-campaign-42", "recipient_id"');
     const intake = signed(Buffer.from(raw));
-    expect(intake).toMatchObject({ accepted: true, events: [] });
-    if (intake.accepted) expect(intake.ignored[0]).toMatch(/callback data/);
+    if (!intake.accepted) throw new Error(intake.reason);
+    expect(intake.events).toEqual([]);
+    expect(intake.unresolvedStatuses).toHaveLength(1);
   });
 
   it('ignores a status Posventa does not track, with a reason naming it', () => {
@@ -98,12 +100,39 @@ describe('takeInWebhook: payloads that carry no journey status', () => {
     expect(intake.ignored).toEqual([expect.stringContaining('"played"')]);
   });
 
-  it('accepts an inbound text message and produces no event yet', () => {
-    expect(signed(fixture('inbound-text-message.json'))).toEqual({ accepted: true, events: [], ignored: [] });
+  it('takes in an inbound text message for the reply step, with no event yet (its journey is looked up)', () => {
+    expect(signed(fixture('inbound-text-message.json'))).toEqual({
+      ...NOTHING,
+      inbound: [
+        {
+          wamid: 'wamid.HBgLMzQ2MTIzNDU2NzgVAgASGBQzQTk1RTU3NDdGQjE2NDI0QzBFRgA=',
+          sentAt: '2026-03-08T09:10:00.000Z',
+          from: { phone: '+34612345678', bsuid: 'ES.1234567890123456' },
+          type: 'text',
+          text: 'Sí, ¡me encantó!',
+        },
+      ],
+    });
   });
 
-  it('accepts a message_template_status_update change and produces no event', () => {
-    expect(signed(fixture('template-status-update.json'))).toEqual({ accepted: true, events: [], ignored: [] });
+  it('turns a message_template_status_update into Template Status Changed', () => {
+    expect(signed(fixture('template-status-update.json'))).toEqual({
+      ...NOTHING,
+      events: [
+        {
+          type: DOMAIN_EVENT.templateStatusChanged,
+          detail: {
+            eventId: 'template-status:1689556908129832:es:APPROVED:1772960000',
+            occurredAt: '2026-03-08T08:53:20.000Z',
+            template: 'posventa_day60_offer',
+            language: 'es',
+            templateId: '1689556908129832',
+            status: 'APPROVED',
+            reason: 'NONE',
+          },
+        },
+      ],
+    });
   });
 });
 
@@ -174,7 +203,7 @@ describe('takeInWebhook: rejections', () => {
     const raw = prefix + 'x'.repeat(MAX_WEBHOOK_BODY_BYTES - prefix.length - 2) + '"}';
     const body = Buffer.from(raw);
     expect(body.length).toBe(MAX_WEBHOOK_BODY_BYTES);
-    expect(signed(body)).toEqual({ accepted: true, events: [], ignored: [] });
+    expect(signed(body)).toEqual(NOTHING);
   });
 });
 

@@ -1,0 +1,201 @@
+import { DOMAIN_EVENT, type DomainEvent } from '../events/domain';
+import type { JourneyStore, SentMessage } from '../journey/journey-store';
+import { classifyReply } from '../replies/classify';
+import { replyOutcome, type RepliedMessage } from '../replies/reply-events';
+import type { MessageRef } from './callback-data';
+import { contactKeyOf } from './contact';
+import type { InboundMessage } from './inbound-message';
+import { deliveryImpliedBy, statusEvent } from './status-events';
+import type { WebhookContents } from './webhook-intake';
+import type { ContactFacts, WebhookMarks } from './webhook-store';
+
+export interface WebhookEffectsDeps {
+  journeys: Pick<JourneyStore, 'messageByWamid' | 'lastMessageTo'>;
+  marks: WebhookMarks;
+  contacts: ContactFacts;
+  /** Puts events on the bus; throws if any was refused (shared/aws/eventbridge.ts). */
+  publish(events: DomainEvent[]): Promise<void>;
+}
+
+export interface WebhookEffects {
+  /** Events put on the bus by this delivery. */
+  published: number;
+  /** Units (statuses, messages, template changes) that an earlier delivery already took in. */
+  duplicates: number;
+  /**
+   * Units another delivery holds right now. The caller answers non-200 so Meta retries: if
+   * that holder fails, the retry does the work; if it succeeds, the retry is a duplicate.
+   */
+  inProgress: number;
+  /** Reasons, safe to log (no phone numbers, no wamids). */
+  ignored: string[];
+}
+
+/**
+ * One unit of effects, had once: the events it publishes and the contact facts it writes,
+ * under one dedupe mark. Keys: `<wamid>#<status>`, `<wamid>#inbound`, `<template event id>`.
+ */
+interface Unit {
+  key: string;
+  events: DomainEvent[];
+  inbound?: { contactKey: string; at: string; wamid: string; bsuid?: string };
+  pauseMarketing?: { contactKey: string; at: string; reason: string; orderId: string; inboundWamid: string };
+}
+
+/** Most PutEvents takes in one call. */
+const MAX_EVENTS_PER_PUBLISH = 10;
+
+const isTemplateEvent = (event: DomainEvent) => event.type === DOMAIN_EVENT.templateStatusChanged || event.type === DOMAIN_EVENT.templateQualityChanged;
+
+/** The journey of a sent message, without its phone (events leave the system). */
+const refOf = (sent: SentMessage): MessageRef => ({ orderId: sent.orderId, milestone: sent.milestone, template: sent.template, variant: sent.variant });
+
+/** `<wamid>:<status>` → `<wamid>#<status>`; template events keep their id. */
+function markKeyOf(event: DomainEvent): string {
+  if (isTemplateEvent(event)) return event.detail.eventId;
+  const id = event.detail.eventId;
+  const colon = id.lastIndexOf(':');
+  return `${id.slice(0, colon)}#${id.slice(colon + 1)}`;
+}
+
+/**
+ * Exactly-once effects of a taken-in webhook: resolve (look journeys up), claim each unit,
+ * write contact facts, publish, mark done. Why pending → done rather than "publish, then mark":
+ * concurrent duplicates (Meta delivers the same POST in parallel) would all publish before any
+ * mark exists. With the claim first, one delivery publishes; if its publish fails the claim is
+ * released (and a crashed holder's lease runs out), so Meta's retry publishes; event ids are
+ * deterministic, so the one gap left — a crash after PutEvents and before `done` — repeats
+ * events under the same ids, which consumers dedupe (the KPI aggregator does).
+ */
+export async function applyWebhook(contents: WebhookContents, deps: WebhookEffectsDeps): Promise<WebhookEffects> {
+  const ignored = [...contents.ignored];
+  const units = new Map<string, Unit>();
+  const add = (unit: Unit) => {
+    if (!units.has(unit.key)) units.set(unit.key, unit);
+  };
+  const addEvents = (events: readonly DomainEvent[]) => {
+    for (const event of events) add({ key: markKeyOf(event), events: [event] });
+    // After the real statuses, so a `delivered` in the same POST wins over the one a `read` implies.
+    for (const event of events) {
+      const implied = deliveryImpliedBy(event);
+      if (implied !== undefined) add({ key: markKeyOf(implied), events: [implied] });
+    }
+  };
+
+  const resolved = await Promise.all(
+    contents.unresolvedStatuses.map(async (status) => {
+      const sent = await deps.journeys.messageByWamid(status.id);
+      return sent === undefined ? undefined : statusEvent(status, refOf(sent));
+    }),
+  );
+  const statusEvents = [...contents.events];
+  for (const event of resolved) {
+    if (event === undefined) ignored.push('status of a message no journey sent');
+    else statusEvents.push(event);
+  }
+  addEvents(statusEvents);
+
+  for (const unit of await Promise.all(contents.inbound.map((message) => inboundUnit(message, deps, ignored)))) add(unit);
+
+  return applyUnits([...units.values()], deps, ignored);
+}
+
+async function inboundUnit(message: InboundMessage, deps: WebhookEffectsDeps, ignored: string[]): Promise<Unit> {
+  const contactKey = contactKeyOf(message.from);
+  const unit: Unit = {
+    key: `${message.wamid}#inbound`,
+    events: [],
+    ...(contactKey === undefined ? {} : { inbound: { contactKey, at: message.sentAt, wamid: message.wamid, ...(message.from.bsuid === undefined ? {} : { bsuid: message.from.bsuid }) } }),
+  };
+  const replied = await repliedMessage(message, deps);
+  if (replied === undefined) {
+    ignored.push(`inbound ${message.type} message not linked to a journey`);
+    return unit;
+  }
+  const outcome = replyOutcome(message, replied, classifyReply(replied.ref.milestone, message));
+  unit.events = outcome.events;
+  if (outcome.pauseMarketing && contactKey !== undefined) {
+    unit.pauseMarketing = { contactKey, at: message.sentAt, reason: 'nps-detractor', orderId: replied.ref.orderId, inboundWamid: message.wamid };
+  }
+  return unit;
+}
+
+/**
+ * The journey message a customer's message answers: the one it quotes (`context.id`), else the
+ * last journey message sent to that phone before it. A quote of a message no journey sent
+ * (a free-form confirmation) answers no journey question.
+ */
+async function repliedMessage(message: InboundMessage, deps: WebhookEffectsDeps): Promise<RepliedMessage | undefined> {
+  const replied = (sent: SentMessage, matchedBy: RepliedMessage['matchedBy']): RepliedMessage => ({ ref: refOf(sent), wamid: sent.wamid, matchedBy });
+  if (message.contextWamid !== undefined) {
+    const sent = await deps.journeys.messageByWamid(message.contextWamid);
+    return sent === undefined ? undefined : replied(sent, 'context');
+  }
+  if (message.from.phone === undefined) return undefined;
+  const last = await deps.journeys.lastMessageTo(message.from.phone);
+  if (last === undefined || last.sentAt > message.sentAt) return undefined;
+  return replied(last, 'last-message');
+}
+
+async function applyUnits(units: Unit[], deps: WebhookEffectsDeps, ignored: string[]): Promise<WebhookEffects> {
+  const claims = await Promise.all(units.map(async (unit) => ({ unit, claim: await deps.marks.claim(unit.key) })));
+  const held: Array<{ unit: Unit; token: string }> = [];
+  let duplicates = 0;
+  let inProgress = 0;
+  for (const { unit, claim } of claims) {
+    if (claim.claimed) held.push({ unit, token: claim.token });
+    else if (claim.state === 'done') duplicates += 1;
+    else inProgress += 1;
+  }
+
+  let published = 0;
+  let pending = held;
+  try {
+    // Contact facts are idempotent writes: safe to repeat if the publish below fails and Meta retries.
+    await Promise.all(held.flatMap(({ unit }) => contactWrites(unit, deps)));
+    for (const chunk of chunks(held)) {
+      const events = chunk.flatMap(({ unit }) => unit.events);
+      if (events.length > 0) await deps.publish(events);
+      published += events.length;
+      await Promise.all(chunk.map(({ unit, token }) => deps.marks.markDone(unit.key, token)));
+      pending = pending.slice(chunk.length);
+    }
+  } catch (error) {
+    // Give the claims back so Meta's retry of this POST publishes what did not get through.
+    await Promise.allSettled(pending.map(({ unit, token }) => deps.marks.release(unit.key, token)));
+    throw error;
+  }
+  return { published, duplicates, inProgress, ignored };
+}
+
+function contactWrites(unit: Unit, deps: WebhookEffectsDeps): Array<Promise<void>> {
+  const writes: Array<Promise<void>> = [];
+  if (unit.inbound !== undefined) {
+    const { contactKey, ...inbound } = unit.inbound;
+    writes.push(deps.contacts.recordInbound(contactKey, inbound));
+  }
+  if (unit.pauseMarketing !== undefined) {
+    const { contactKey, ...pause } = unit.pauseMarketing;
+    writes.push(deps.contacts.pauseMarketing(contactKey, pause));
+  }
+  return writes;
+}
+
+/** Groups units into PutEvents calls of at most 10 events, never splitting a unit. */
+function chunks<T extends { unit: Unit }>(held: readonly T[]): T[][] {
+  const result: T[][] = [];
+  let current: T[] = [];
+  let size = 0;
+  for (const item of held) {
+    const n = item.unit.events.length;
+    if (current.length > 0 && size + n > MAX_EVENTS_PER_PUBLISH) {
+      result.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(item);
+    size += n;
+  }
+  if (current.length > 0) result.push(current);
+  return result;
+}
