@@ -86,6 +86,10 @@ export class PosventaStack extends Stack {
       contactsTable: this.contactsTable,
       appSecret: this.metaCredentials.appSecret,
       verifyToken: this.metaCredentials.verifyToken,
+      journeyStateMachine: this.journey.stateMachine,
+      accessToken: this.metaCredentials.accessToken,
+      graphApiVersion: config.graphApiVersion,
+      whatsappPhoneNumberId: config.whatsappPhoneNumberId,
       logRetention,
     });
 

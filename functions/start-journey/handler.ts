@@ -1,11 +1,14 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { startExecutionOnce } from '#shared/aws/stepfunctions';
+import { dynamoConsentStore } from '#shared/aws/consent-store';
+import { dynamoContactJourneyIndex } from '#shared/aws/journey-store';
+import { executionArnFor, startExecutionOnce } from '#shared/aws/stepfunctions';
 import { clockFromEnv } from '#shared/clock';
 import { ENV, requireEnv } from '#shared/env';
 import { purchaseDetailSchema } from '#shared/events/purchase';
 import { journeyConfigFromEnv } from '#shared/journey/config';
+import { enrolPurchase, type EnrolDeps } from '#shared/journey/enrol';
 import { journeyExecution } from '#shared/journey/start';
 import { createLogger } from '#shared/log';
 import { parseWith } from '#shared/validation';
@@ -14,6 +17,13 @@ const logger = createLogger('start-journey');
 const stateMachineArn = requireEnv(ENV.journeyStateMachineArn);
 const journeyConfig = journeyConfigFromEnv();
 const clock = clockFromEnv();
+const deps: EnrolDeps = {
+  clock,
+  consent: dynamoConsentStore(requireEnv(ENV.contactsTableName)),
+  journeys: dynamoContactJourneyIndex(requireEnv(ENV.journeysTableName)),
+  executionArnOf: (name) => executionArnFor(stateMachineArn, name),
+  start: (name, input) => startExecutionOnce(stateMachineArn, name, input),
+};
 
 /** Thrown for events that can never start a journey; the async-invoke failure queue keeps them with this message. */
 export class InvalidPurchaseEvent extends Error {
@@ -24,10 +34,16 @@ async function startJourney(event: EventBridgeEvent<string, unknown>): Promise<{
   const purchase = parseWith(purchaseDetailSchema, event.detail);
   if (!purchase.ok) throw new InvalidPurchaseEvent(`Purchase event ${event.id} is invalid: ${purchase.reason}`);
 
-  const { name, input } = journeyExecution(purchase.value, journeyConfig, clock.now());
-  const execution = await startExecutionOnce(stateMachineArn, name, input);
-  logger.info('journey', { orderId: purchase.value.orderId, execution, holdout: input.holdout, schedule: input.schedule });
-  return { orderId: purchase.value.orderId, execution };
+  const execution = journeyExecution(purchase.value, journeyConfig, clock.now());
+  const enrolment = await enrolPurchase(purchase.value, execution, deps);
+  logger.info('journey', {
+    orderId: purchase.value.orderId,
+    execution: enrolment.execution,
+    optIn: enrolment.optIn ?? 'none in the event',
+    holdout: execution.input.holdout,
+    schedule: execution.input.schedule,
+  });
+  return { orderId: purchase.value.orderId, execution: enrolment.execution };
 }
 
 export const handler = middy(startJourney).use(injectLambdaContext(logger));

@@ -1,12 +1,17 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { dynamoConsentStore } from '#shared/aws/consent-store';
 import { publishDomainEvents } from '#shared/aws/eventbridge';
-import { dynamoJourneyStore } from '#shared/aws/journey-store';
+import { dynamoContactJourneyIndex, dynamoJourneyStore } from '#shared/aws/journey-store';
 import { readParameter, readSecret } from '#shared/aws/secrets';
+import { stopExecution } from '#shared/aws/stepfunctions';
 import { dynamoContactFacts, dynamoWebhookMarks } from '#shared/aws/webhook-store';
+import { clockFromEnv } from '#shared/clock';
+import type { ConsentEffectsDeps } from '#shared/consent/effects';
 import { ENV, requireEnv } from '#shared/env';
 import { createLogger } from '#shared/log';
+import { DEFAULT_GRAPH_API_BASE_URL, sendText } from '#shared/whatsapp/graph-client';
 import { SIGNATURE_HEADER } from '#shared/whatsapp/signature';
 import type { WebhookEffectsDeps } from '#shared/whatsapp/webhook-effects';
 import { answerVerification } from '#shared/whatsapp/webhook-intake';
@@ -17,11 +22,35 @@ const eventBusName = requireEnv(ENV.eventBusName);
 const appSecretId = requireEnv(ENV.metaAppSecretSecretId);
 const verifyTokenParameter = requireEnv(ENV.metaVerifyTokenParameter);
 const journeysTable = requireEnv(ENV.journeysTableName);
+const contactsTable = requireEnv(ENV.contactsTableName);
+
+// Opt-out confirmations. Read leniently: without a phone number id the webhook must still take
+// opt-outs in (the ledger is what stops sends); it only cannot answer them.
+const graph = {
+  baseUrl: process.env[ENV.graphApiBaseUrl] || DEFAULT_GRAPH_API_BASE_URL,
+  version: process.env[ENV.graphApiVersion] ?? '',
+  phoneNumberId: process.env[ENV.whatsappPhoneNumberId] ?? '',
+  accessTokenSecretId: process.env[ENV.metaAccessTokenSecretId] ?? '',
+  // Well inside the function's 10 s: a hung call fails the attempt and Meta's retry sends it.
+  timeoutMs: 4_000,
+};
+const canSend = graph.version !== '' && graph.phoneNumberId !== '' && graph.accessTokenSecretId !== '';
+if (!canSend) logger.warn('consent confirmations are off: the Graph API version, phone number id or access token secret is not set');
+
+const consent: ConsentEffectsDeps = {
+  store: dynamoConsentStore(contactsTable),
+  clock: clockFromEnv(),
+  journeys: dynamoContactJourneyIndex(journeysTable),
+  stopJourney: (executionArn) => stopExecution(executionArn, { error: 'Posventa.OptedOut', cause: 'The customer opted out of WhatsApp messages' }),
+  ...(canSend ? { sendText: async (to: string, body: string) => sendText({ ...graph, accessToken: await readSecret(graph.accessTokenSecretId) }, { to, body }) } : {}),
+};
+
 const deps: WebhookEffectsDeps = {
   journeys: dynamoJourneyStore(journeysTable),
   marks: dynamoWebhookMarks(journeysTable),
-  contacts: dynamoContactFacts(requireEnv(ENV.contactsTableName)),
+  contacts: dynamoContactFacts(contactsTable),
   publish: (events) => publishDomainEvents(eventBusName, events),
+  consent,
 };
 
 const text = (statusCode: number, body: string): APIGatewayProxyStructuredResultV2 => ({
@@ -43,14 +72,12 @@ async function receive(event: APIGatewayProxyEventV2): Promise<APIGatewayProxySt
     logger.warn('webhook rejected', { statusCode: receipt.statusCode, reason: receipt.body });
     return text(receipt.statusCode, receipt.body);
   }
-  // TODO(consent ledger): `receipt.contents.userPreferences`, and opt-out keywords in `receipt.contents.inbound`.
-  const { userPreferences } = receipt.contents;
-  if (userPreferences.length > 0) logger.info('user preference changes received', { count: userPreferences.length });
   if ('error' in receipt) {
     logger.error('webhook effects failed; Meta will retry', { error: receipt.error as Error });
   } else {
     const { ignored, ...counts } = receipt.effects;
     if (ignored.length > 0) logger.info('webhook items ignored', { ignored });
+    if (counts.consent.recorded > 0) logger.info('consent changes recorded', counts.consent);
     if (receipt.statusCode === 503) logger.info('a duplicate delivery holds some items; asking Meta to retry', counts);
   }
   return text(receipt.statusCode, receipt.body);

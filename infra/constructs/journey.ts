@@ -153,9 +153,16 @@ export class Journey extends Construct {
       environment: {
         [ENV.journeyStateMachineArn]: this.stateMachine.stateMachineArn,
         [ENV.journeyConfig]: journeyConfig,
+        // The store's opt-in goes to the consent ledger, and the journey to the contact's index.
+        [ENV.contactsTableName]: props.contactsTable.tableName,
+        [ENV.journeysTableName]: props.journeysTable.tableName,
       },
     });
     this.stateMachine.grantStartExecution(this.startJourneyFunction);
+    // Consent ledger: strongly consistent reads, evidence query, transactional write.
+    props.contactsTable.grantReadWriteData(this.startJourneyFunction);
+    // Contact → journey index: one PutItem per purchase.
+    props.journeysTable.grantWriteData(this.startJourneyFunction);
 
     this.startJourneyFailures = new PosventaQueue(this, 'StartJourneyFailures', {
       deadLetterQueueOf: 'the start-journey function (async-invoke failures: invalid purchase events, with the reason)',

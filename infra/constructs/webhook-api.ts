@@ -1,4 +1,4 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -7,6 +7,7 @@ import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IStringParameter } from 'aws-cdk-lib/aws-ssm';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ENV } from '#shared/env';
 import { PosventaFunction } from './function';
@@ -24,6 +25,18 @@ export interface WebhookApiProps {
   readonly appSecret: ISecret;
   /** Verify token Meta's GET handshake must echo. */
   readonly verifyToken: IStringParameter;
+  /** The journey state machine: an opt-out stops the contact's executions (StopExecution only). */
+  readonly journeyStateMachine: IStateMachine;
+  /** The WhatsApp access token, to answer an opt-out or opt-in with a confirmation. */
+  readonly accessToken: ISecret;
+  /** Meta Graph API version, e.g. "v23.0". */
+  readonly graphApiVersion: string;
+  /**
+   * WhatsApp Business phone number id the confirmations are sent from.
+   *
+   * @default - not set: opt-outs and opt-ins are still recorded and journeys stopped, but not confirmed
+   */
+  readonly whatsappPhoneNumberId?: string;
   /**
    * Retention of the webhook function's and the API's access logs.
    *
@@ -61,6 +74,9 @@ export class WebhookApi extends Construct {
         [ENV.contactsTableName]: props.contactsTable.tableName,
         [ENV.metaAppSecretSecretId]: props.appSecret.secretArn,
         [ENV.metaVerifyTokenParameter]: props.verifyToken.parameterName,
+        [ENV.graphApiVersion]: props.graphApiVersion,
+        ...(props.whatsappPhoneNumberId === undefined ? {} : { [ENV.whatsappPhoneNumberId]: props.whatsappPhoneNumberId }),
+        [ENV.metaAccessTokenSecretId]: props.accessToken.secretArn,
       },
     });
     props.eventBus.grantPutEventsTo(this.webhookFunction);
@@ -68,6 +84,14 @@ export class WebhookApi extends Construct {
     props.contactsTable.grantReadWriteData(this.webhookFunction);
     props.appSecret.grantRead(this.webhookFunction);
     props.verifyToken.grantRead(this.webhookFunction);
+    props.accessToken.grantRead(this.webhookFunction);
+    // Executions are named after orders, so the grant covers the state machine's executions (`…:execution:<name>:*`).
+    props.journeyStateMachine.grantExecution(this.webhookFunction, 'states:StopExecution');
+    const stateMachineArn = JSON.stringify(Stack.of(this).resolve(props.journeyStateMachine.stateMachineArn));
+    Validations.of(this.webhookFunction).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",${stateMachineArn}]}]}:*]`,
+      reason: 'An opt-out stops any of the contact\'s journey executions, whose names (order ids) are known only at run time; the grant is StopExecution on that one state machine\'s executions.',
+    });
 
     // ── HTTP API and its stage ────────────────────────────────────────────────────────────
     this.httpApi = new HttpApi(this, 'HttpApi', {

@@ -3,10 +3,14 @@ import {
   DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
+  TransactWriteItemsCommand,
+  TransactionCanceledException,
   UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
-import type { JourneyStore, MessageRecord, SentMessage } from '../journey/journey-store';
+import type { ContactJourney, ContactJourneyIndex } from '../journey/contact-journeys';
+import type { CapTake, CappedClaim, ContactCap, JourneyStore, MessageClaim, MessageRecord, SentMessage } from '../journey/journey-store';
 import { isMilestoneId, type MilestoneId } from '../journey/milestones';
 import { dynamodb } from './dynamodb';
 
@@ -18,6 +22,10 @@ const messageKey = (orderId: string, milestone: MilestoneId): Record<string, Att
 function toRecord(item: Record<string, AttributeValue> | undefined): MessageRecord {
   const status = item?.status?.S;
   if (status === 'sent') return { status, wamid: item?.wamid?.S ?? '', sentAt: item?.sentAt?.S ?? '' };
+  if (status === 'skipped') {
+    const detail = item?.detail?.S;
+    return { status, reason: item?.reason?.S ?? '', skippedAt: item?.skippedAt?.S ?? '', ...(detail === undefined ? {} : { detail }) };
+  }
   if (status === 'failed') {
     const code = item?.errorCode?.N;
     return { status, reason: item?.reason?.S ?? '', failedAt: item?.failedAt?.S ?? '', ...(code === undefined ? {} : { errorCode: Number(code) }) };
@@ -31,6 +39,24 @@ function toRecord(item: Record<string, AttributeValue> | undefined): MessageReco
  */
 const wamidKey = (wamid: string): Record<string, AttributeValue> => ({ pk: { S: `WAMID#${wamid}` }, sk: { S: 'MESSAGE' } });
 const lastMessageKey = (phone: string): Record<string, AttributeValue> => ({ pk: { S: `CONTACT#${phone}` }, sk: { S: 'LAST_MESSAGE' } });
+
+/**
+ * Contact caps (frequency-cap.ts), one item per contact and cap, beside LAST_MESSAGE:
+ *   pk `CONTACT#+5491155550001`, sk `MARKETING_CAP` | `NPS_CAP`: `lastAt`, `holder` (`<orderId>#<milestone>`), `expiresAt`
+ */
+const CAP_SK: Record<ContactCap, string> = { marketing: 'MARKETING_CAP', nps: 'NPS_CAP' };
+const capKey = (cap: ContactCap, phone: string): Record<string, AttributeValue> => ({ pk: { S: `CONTACT#${phone}` }, sk: { S: CAP_SK[cap] } });
+const epochSeconds = (iso: string) => String(Math.floor(Date.parse(iso) / 1000));
+
+function claimItem(claim: MessageClaim): Record<string, AttributeValue> {
+  return {
+    ...messageKey(claim.orderId, claim.milestone),
+    status: { S: 'claimed' },
+    template: { S: claim.template },
+    variant: { S: claim.variant },
+    claimedAt: { S: claim.claimedAt },
+  };
+}
 
 /** Replies and reactions can come weeks after the day-60 message; keep the mapping well beyond it. */
 const SENT_MESSAGE_TTL_SECONDS = 180 * 86_400;
@@ -65,26 +91,86 @@ function toSentMessage(item: Record<string, AttributeValue> | undefined): SentMe
 export function dynamoJourneyStore(tableName: string): JourneyStore {
   const get = async (key: Record<string, AttributeValue>) =>
     toSentMessage((await dynamodb.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item);
+  async function claimMessage(claim: MessageClaim): Promise<{ claimed: true } | { claimed: false; existing: MessageRecord }> {
+    try {
+      await dynamodb.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: claimItem(claim),
+          ConditionExpression: 'attribute_not_exists(pk)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { claimed: true };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return { claimed: false, existing: toRecord(error.Item) };
+      throw error;
+    }
+  }
+
   return {
-    async claimMessage(claim) {
+    claimMessage,
+    async claimMessageUnderCaps(claim, caps) {
+      if (caps.length === 0) return claimMessage(claim);
+      const holder = `${claim.orderId}#${claim.milestone}`;
+      try {
+        await dynamodb.send(
+          new TransactWriteItemsCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: claimItem(claim),
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+                },
+              },
+              ...caps.map((take: CapTake) => ({
+                Update: {
+                  TableName: tableName,
+                  Key: capKey(take.cap, take.phone),
+                  UpdateExpression: 'SET lastAt = :at, holder = :holder, expiresAt = :expiresAt',
+                  // The same order × milestone passes its own take: a step retried after a crash or a Meta limit.
+                  ConditionExpression: 'attribute_not_exists(lastAt) OR lastAt <= :cutoff OR holder = :holder',
+                  ExpressionAttributeValues: {
+                    ':at': { S: take.at },
+                    ':holder': { S: holder },
+                    ':cutoff': { S: take.lastAtOrBefore },
+                    ':expiresAt': { N: epochSeconds(take.expiresAt) },
+                  },
+                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+                },
+              })),
+            ],
+          }),
+        );
+        return { claimed: true };
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        return cancelledClaim(error, claim, caps);
+      }
+    },
+    async recordSkipped(skip) {
       try {
         await dynamodb.send(
           new PutItemCommand({
             TableName: tableName,
             Item: {
-              ...messageKey(claim.orderId, claim.milestone),
-              status: { S: 'claimed' },
-              template: { S: claim.template },
-              variant: { S: claim.variant },
-              claimedAt: { S: claim.claimedAt },
+              ...messageKey(skip.orderId, skip.milestone),
+              status: { S: 'skipped' },
+              template: { S: skip.template },
+              variant: { S: skip.variant },
+              reason: { S: skip.reason },
+              ...(skip.detail === undefined ? {} : { detail: { S: skip.detail } }),
+              skippedAt: { S: skip.skippedAt },
             },
             ConditionExpression: 'attribute_not_exists(pk)',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         );
-        return { claimed: true };
+        return { recorded: true };
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return { claimed: false, existing: toRecord(error.Item) };
+        if (error instanceof ConditionalCheckFailedException) return { recorded: false, existing: toRecord(error.Item) };
         throw error;
       }
     },
@@ -148,4 +234,69 @@ export function dynamoJourneyStore(tableName: string): JourneyStore {
     messageByWamid: (wamid) => get(wamidKey(wamid)),
     lastMessageTo: (phone) => get(lastMessageKey(phone)),
   };
+}
+
+/**
+ * The contact → journey index, in the journeys table beside the contact's last message:
+ *   pk `CONTACT#<E.164>`, sk `JOURNEY#<orderId>`: `orderId`, `executionArn`, `locale`,
+ *   `purchasedAt`, TTL `expiresAt` (after the journey's last milestone).
+ */
+const JOURNEY_PREFIX = 'JOURNEY#';
+
+export function dynamoContactJourneyIndex(tableName: string): ContactJourneyIndex {
+  return {
+    async recordJourney(phone, journey, expiresAt) {
+      await dynamodb.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: {
+            pk: { S: `CONTACT#${phone}` },
+            sk: { S: `${JOURNEY_PREFIX}${journey.orderId}` },
+            orderId: { S: journey.orderId },
+            executionArn: { S: journey.executionArn },
+            locale: { S: journey.locale },
+            purchasedAt: { S: journey.purchasedAt },
+            expiresAt: { N: String(Math.floor(expiresAt.getTime() / 1000)) },
+          },
+        }),
+      );
+    },
+    async journeysOf(phone) {
+      const journeys: ContactJourney[] = [];
+      let startKey: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await dynamodb.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :journey)',
+            ExpressionAttributeValues: { ':pk': { S: `CONTACT#${phone}` }, ':journey': { S: JOURNEY_PREFIX } },
+            ConsistentRead: true,
+            ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          const orderId = item.orderId?.S;
+          const executionArn = item.executionArn?.S;
+          if (orderId === undefined || executionArn === undefined) continue;
+          journeys.push({ orderId, executionArn, locale: item.locale?.S ?? '', purchasedAt: item.purchasedAt?.S ?? '' });
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey !== undefined);
+      return journeys.sort((a, b) => (a.purchasedAt < b.purchasedAt ? 1 : a.purchasedAt > b.purchasedAt ? -1 : 0));
+    },
+  };
+}
+
+/** Which item stopped the claim transaction: the message's own record first (a retried step), then a cap. */
+function cancelledClaim(error: TransactionCanceledException, claim: MessageClaim, caps: readonly CapTake[]): CappedClaim {
+  const [claimReason, ...capReasons] = error.CancellationReasons ?? [];
+  if (claimReason?.Code === 'ConditionalCheckFailed') return { claimed: false, existing: toRecord(claimReason.Item) };
+  for (const [index, reason] of capReasons.entries()) {
+    const take = caps[index];
+    if (reason.Code === 'ConditionalCheckFailed' && take !== undefined) {
+      return { claimed: false, capped: take.cap, lastAt: reason.Item?.lastAt?.S ?? take.at };
+    }
+  }
+  if ((error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict')) return { claimed: false, conflict: true };
+  throw new Error(`journey store: claim of ${claim.orderId}/${claim.milestone} cancelled for an unexpected reason: ${error.message}`);
 }

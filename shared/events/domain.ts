@@ -66,6 +66,52 @@ export const statusEventDetailSchema = z.extend(messageEventDetailSchema, {
 });
 
 /**
+ * Why the send step did not message a customer for a milestone: `Message Skipped` `reason`.
+ * The KPI aggregator counts a `holdout` skip as a control-group journey (shared/kpi/).
+ */
+export const SKIP_REASON = {
+  /** In the control group: enrolled, never messaged. */
+  holdout: 'holdout',
+  noOptIn: 'no-opt-in',
+  optedOut: 'opted-out',
+  /** Promotions paused after an NPS detractor answer. */
+  detractor: 'detractor',
+  /** An NPS survey went to this contact within the NPS cap (another order). */
+  npsRecentlyAsked: 'nps-recently-asked',
+  /** The marketing frequency cap kept the message waiting more times than allowed. */
+  frequencyCap: 'frequency-cap',
+  /** No variant of the milestone can be sent now (paused, disabled… at Meta, or weighted 0). */
+  templateUnavailable: 'template-unavailable',
+} as const;
+
+export type SkipReason = (typeof SKIP_REASON)[keyof typeof SKIP_REASON];
+
+/**
+ * `Message Skipped`: the journey reached a milestone and deliberately sent nothing. Its id is
+ * `skip:<orderId>:<milestone>`. `reason` is one of SKIP_REASON, typed as a string so a new
+ * reason stays compatible for consumers; `detail` says more, for people.
+ */
+export const messageSkippedDetailSchema = z.extend(messageEventDetailSchema, {
+  reason: z.string().check(z.minLength(1)),
+  detail: z.optional(z.string()),
+});
+
+export type MessageSkippedDetail = z.infer<typeof messageSkippedDetailSchema>;
+
+/**
+ * `Fallback Requested`: WhatsApp could not carry this message for good (permanent send
+ * failure); another channel should reach the customer. Its id is `fallback:<orderId>:<milestone>`.
+ */
+export const fallbackRequestedDetailSchema = z.extend(messageEventDetailSchema, {
+  /** The channel to try, e.g. `email`; a hint, the target decides. */
+  channelHint: z.string().check(z.minLength(1)),
+  /** Why WhatsApp failed, as Meta said it. */
+  reason: z.string().check(z.minLength(1)),
+});
+
+export type FallbackRequestedDetail = z.infer<typeof fallbackRequestedDetailSchema>;
+
+/**
  * Detail of every event that stands for a customer's reply (Reply Received, NPS Answered,
  * Ticket Requested, Chat Handoff Requested, Booking Requested, Lead Created). The base fields
  * name the journey message answered (`wamid` is ours); the id is `<inboundWamid>:<what>`.
@@ -146,6 +192,8 @@ export const DETAIL_SCHEMA_OF_EVENT = {
   [DOMAIN_EVENT.messageDelivered]: statusEventDetailSchema,
   [DOMAIN_EVENT.messageRead]: statusEventDetailSchema,
   [DOMAIN_EVENT.messageFailed]: statusEventDetailSchema,
+  [DOMAIN_EVENT.messageSkipped]: messageSkippedDetailSchema,
+  [DOMAIN_EVENT.fallbackRequested]: fallbackRequestedDetailSchema,
   [DOMAIN_EVENT.replyReceived]: replyEventDetailSchema,
   [DOMAIN_EVENT.npsAnswered]: npsAnsweredDetailSchema,
   [DOMAIN_EVENT.ticketRequested]: ticketRequestedDetailSchema,

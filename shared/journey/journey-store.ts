@@ -1,11 +1,15 @@
 import type { MessageRef } from '../whatsapp/callback-data';
 import type { MilestoneId } from './milestones';
 
-/** The record of one milestone's message: claimed before Meta is called, then sent or failed. */
+/**
+ * The record of one milestone's message: claimed before Meta is called, then sent or failed;
+ * or skipped (deliberately not sent), recorded without a claim.
+ */
 export type MessageRecord =
   | { status: 'claimed'; claimedAt: string }
   | { status: 'sent'; wamid: string; sentAt: string }
-  | { status: 'failed'; reason: string; failedAt: string; errorCode?: number };
+  | { status: 'failed'; reason: string; failedAt: string; errorCode?: number }
+  | { status: 'skipped'; reason: string; skippedAt: string; detail?: string };
 
 export interface MessageClaim {
   orderId: string;
@@ -14,6 +18,44 @@ export interface MessageClaim {
   variant: string;
   claimedAt: string;
 }
+
+export interface MessageSkip {
+  orderId: string;
+  milestone: MilestoneId;
+  template: string;
+  variant: string;
+  /** One of SKIP_REASON (shared/events/domain.ts). */
+  reason: string;
+  detail?: string;
+  skippedAt: string;
+}
+
+/** Per-contact limits across journeys, each one item per contact (shared/journey/frequency-cap.ts). */
+export type ContactCap = 'marketing' | 'nps';
+
+/**
+ * Taking a contact cap together with a claim: it passes when the contact's last take of this
+ * cap was at or before `lastAtOrBefore` (or never happened, or was this same order × milestone,
+ * a retried step), and then records `at` as the last take.
+ */
+export interface CapTake {
+  cap: ContactCap;
+  /** E.164: caps are per contact, across orders. */
+  phone: string;
+  at: string;
+  /** `at` minus the cap's window. */
+  lastAtOrBefore: string;
+  /** When the cap item may be deleted (TTL): once it can no longer block anything. */
+  expiresAt: string;
+}
+
+export type CappedClaim =
+  | { claimed: true }
+  | { claimed: false; existing: MessageRecord }
+  /** A cap did not pass: `lastAt` is when it was last taken (by another journey). */
+  | { claimed: false; capped: ContactCap; lastAt: string }
+  /** Another write to the same items raced this one; retry the step. */
+  | { claimed: false; conflict: true };
 
 /**
  * A journey message Meta accepted, as the webhook needs it: a status without callback data and
@@ -31,6 +73,13 @@ export interface SentMessage extends MessageRef {
 export interface JourneyStore {
   /** Claims order × milestone; returns the existing record when someone already did. */
   claimMessage(claim: MessageClaim): Promise<{ claimed: true } | { claimed: false; existing: MessageRecord }>;
+  /**
+   * Claims order × milestone and takes every cap in `caps`, all or nothing, so two journeys of
+   * one contact cannot both pass a cap. With no caps it is `claimMessage`.
+   */
+  claimMessageUnderCaps(claim: MessageClaim, caps: readonly CapTake[]): Promise<CappedClaim>;
+  /** Records a skip unless the milestone already has a record, which it returns instead. */
+  recordSkipped(skip: MessageSkip): Promise<{ recorded: true } | { recorded: false; existing: MessageRecord }>;
   recordSent(orderId: string, milestone: MilestoneId, wamid: string, sentAt: string): Promise<void>;
   recordFailed(orderId: string, milestone: MilestoneId, failure: { reason: string; failedAt: string; errorCode?: number }): Promise<void>;
   /** Gives the claim back after a send that certainly did not happen, so a retry may send. */

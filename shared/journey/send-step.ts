@@ -1,12 +1,19 @@
 import type { Clock } from '../clock';
-import { DOMAIN_EVENT, type DomainEvent } from '../events/domain';
+import { consentChangeOfSendError, MARKETING_OPT_OUT_ERROR_CODE } from '../consent/changes';
+import { mayMessage } from '../consent/may-message';
+import { recordConsentChange, type ConsentStore } from '../consent/record';
+import { DOMAIN_EVENT, SKIP_REASON, type DomainEvent } from '../events/domain';
 import type { PurchaseDetail } from '../events/purchase';
-import { DEFAULT_VARIANT, languageForLocale, templateForMilestone } from '../templates/catalogue';
+import { languageForLocale, templatesForMilestone } from '../templates/catalogue';
 import { templateBodyParameters } from '../templates/render';
+import { chooseTemplate } from '../templates/variants';
 import { encodeMessageRef, type MessageRef } from '../whatsapp/callback-data';
 import type { SendResult, TemplateMessage } from '../whatsapp/graph-client';
+import { milestoneSettings, type JourneyConfig } from './config';
+import { capFreesAt, capsFor, DEFAULT_CONTACT_CAPS, metaLimitRetryGapMs, type ContactCapSettings } from './frequency-cap';
 import type { JourneyStore, MessageRecord } from './journey-store';
 import type { MilestoneId } from './milestones';
+import { nextSendTime, sendRulesFor } from './send-window';
 
 /** What the state machine hands the send step for one milestone (see statemachines/journey.asl.json). */
 export interface SendStepInput {
@@ -14,16 +21,51 @@ export interface SendStepInput {
   purchase: PurchaseDetail;
   milestone: MilestoneId;
   dueAt: string;
+  /** The control group (shared/journey/start.ts): enrolled, never messaged. */
+  holdout?: boolean;
+  /** This step's previous outcome, when the state machine comes back after a deferral. */
+  outcome?: PreviousOutcome;
 }
+
+/** What the send step reads of its previous outcome: how often it has waited so far. */
+export interface PreviousOutcome {
+  status: string;
+  capDeferrals?: number;
+  metaLimitRetries?: number;
+}
+
+export type DeferralReason = 'frequency-cap' | 'meta-marketing-limit';
 
 export type SendOutcome =
   | { status: 'sent'; wamid: string; template: string; variant: string }
-  | { status: 'skipped'; reason: string }
-  | { status: 'failed'; reason: string; errorCode?: number };
+  | { status: 'skipped'; reason: string; detail?: string }
+  | { status: 'failed'; reason: string; errorCode?: number }
+  /**
+   * Not now: the state machine waits until `retryAt` and runs the step again with this
+   * outcome as `outcome`, which carries the counts that bound the waiting.
+   */
+  | { status: 'deferred'; reason: DeferralReason; retryAt: string; capDeferrals: number; metaLimitRetries: number };
+
+/** The pause the webhook records for an NPS detractor ("promotions paused for that customer"). */
+export interface MarketingPauses {
+  marketingPause(phone: string): Promise<{ reason: string; pausedAt: string } | undefined>;
+}
 
 export interface SendStepDeps {
   clock: Clock;
   journeys: JourneyStore;
+  /** Consent of the contact, read strongly consistent right before the claim; written on 131050. */
+  consent: ConsentStore;
+  pauses: MarketingPauses;
+  /** Variant weights and the customer's send window come from here. */
+  config: JourneyConfig;
+  /** @default DEFAULT_CONTACT_CAPS */
+  caps?: ContactCapSettings;
+  /**
+   * Names of templates Meta will not send now (paused, disabled…).
+   * TODO(template-status): read them from the template status the webhook records; none for now.
+   */
+  unavailableTemplates?: () => Promise<ReadonlySet<string>>;
   send(message: TemplateMessage): Promise<SendResult>;
   publish(events: DomainEvent[]): Promise<void>;
 }
@@ -33,31 +75,84 @@ export class TransientSendError extends Error {
   override readonly name = 'TransientSendError';
 }
 
+/** Meta's per-user marketing limit ("healthy ecosystem"): retried days later, not a block. */
+export const META_MARKETING_LIMIT_ERROR_CODE = 131049;
+
+/** The channel `Fallback Requested` suggests when WhatsApp cannot carry a message. */
+export const FALLBACK_CHANNEL_HINT = 'email';
+
+const NO_UNAVAILABLE_TEMPLATES: ReadonlySet<string> = new Set();
+
 /**
- * Claims, sends, records. The claim (order × milestone) is what makes a retried step safe:
- * a step that finds its milestone already sent reports it again instead of sending twice.
+ * Decides, then sends, then records. Decisions, each a recorded skip with its reason and a
+ * `Message Skipped` event: the template (customer's variant), the holdout, a detractor's paused
+ * promotions, consent (read last, right before the claim). The claim (order × milestone) takes
+ * the contact's caps in the same write, so two journeys cannot both pass: a marketing message
+ * over the cap waits (`deferred`), an NPS survey inside its cap is skipped. The claim is also
+ * what makes a retried step safe: a step that finds its milestone recorded reports it again
+ * instead of sending twice.
  */
 export async function runSendStep(input: SendStepInput, deps: SendStepDeps): Promise<SendOutcome> {
-  const template = templateForMilestone(input.milestone);
-  const variant = DEFAULT_VARIANT;
+  const customer = input.purchase.customer;
+  const weights = milestoneSettings(deps.config, input.milestone)?.variants;
+  const choice = chooseTemplate(input.milestone, customer, {
+    unavailable: (await deps.unavailableTemplates?.()) ?? NO_UNAVAILABLE_TEMPLATES,
+    ...(weights === undefined ? {} : { weights }),
+  });
+  if (choice.status === 'skipped') {
+    const [control] = templatesForMilestone(input.milestone);
+    if (control === undefined) throw new Error(`No template in the catalogue for milestone ${input.milestone}`);
+    const ref = { orderId: input.orderId, milestone: input.milestone, template: control.name, variant: control.variant };
+    return skip(ref, SKIP_REASON.templateUnavailable, choice.reason, customer.phone, deps);
+  }
+  const { template, variant } = choice;
   const ref: MessageRef = { orderId: input.orderId, milestone: input.milestone, template: template.name, variant };
 
-  const claim = await deps.journeys.claimMessage({ ...ref, claimedAt: deps.clock.now().toISOString() });
-  if (!claim.claimed) return outcomeOfEarlierAttempt(claim.existing, ref, input.purchase.customer.phone, deps);
+  // ── Decide ──────────────────────────────────────────────────────────────────────────────
+  if (input.holdout === true) return skip(ref, SKIP_REASON.holdout, 'customer in the holdout (control group): enrolled, never messaged', customer.phone, deps);
+  if (template.category === 'marketing') {
+    const pause = await deps.pauses.marketingPause(customer.phone);
+    if (pause !== undefined) return skip(ref, SKIP_REASON.detractor, `promotions paused at ${pause.pausedAt} (${pause.reason})`, customer.phone, deps);
+  }
+  // Last before the claim: an opt-out recorded before this read is never followed by a send.
+  const permission = mayMessage(await deps.consent.readState(customer.phone), template.category);
+  if (!permission.allowed) {
+    return skip(ref, permission.code === 'opted-out' ? SKIP_REASON.optedOut : SKIP_REASON.noOptIn, permission.reason, customer.phone, deps);
+  }
 
+  const caps = deps.caps ?? DEFAULT_CONTACT_CAPS;
+  const now = deps.clock.now();
+  const claim = await deps.journeys.claimMessageUnderCaps(
+    { ...ref, claimedAt: now.toISOString() },
+    capsFor({ milestone: input.milestone, category: template.category, phone: customer.phone }, now, caps),
+  );
+  if (!claim.claimed) {
+    if ('existing' in claim) return outcomeOfEarlierAttempt(claim.existing, ref, customer.phone, deps);
+    if ('conflict' in claim) throw new TransientSendError(`another journey of this contact claimed at the same moment (${ref.orderId}/${ref.milestone}); retrying`);
+    if (claim.capped === 'nps') return skip(ref, SKIP_REASON.npsRecentlyAsked, `an NPS survey went to this contact at ${claim.lastAt}`, customer.phone, deps);
+    const capDeferrals = input.outcome?.capDeferrals ?? 0;
+    if (capDeferrals >= caps.maxCapDeferrals) {
+      return skip(ref, SKIP_REASON.frequencyCap, `waited ${capDeferrals} times for the marketing cap; last marketing message at ${claim.lastAt}`, customer.phone, deps);
+    }
+    const retryAt = nextSendTime(capFreesAt('marketing', claim.lastAt, caps), sendRulesFor(customer, deps.config));
+    return { status: 'deferred', reason: 'frequency-cap', retryAt: retryAt.toISOString(), capDeferrals: capDeferrals + 1, metaLimitRetries: input.outcome?.metaLimitRetries ?? 0 };
+  }
+
+  // ── Send ────────────────────────────────────────────────────────────────────────────────
   const result = await deps.send({
-    to: input.purchase.customer.phone,
+    to: customer.phone,
     templateName: template.name,
-    languageCode: languageForLocale(input.purchase.customer.locale),
+    languageCode: languageForLocale(customer.locale),
     bodyParameters: templateBodyParameters(template, input.purchase),
     callbackData: encodeMessageRef(ref),
   });
 
+  // ── Record ──────────────────────────────────────────────────────────────────────────────
   if (result.ok) {
     const sentAt = deps.clock.now().toISOString();
     await deps.journeys.recordSent(input.orderId, input.milestone, result.wamid, sentAt);
     // Before the event: the webhook finds replies and bare statuses of this wamid through it.
-    await deps.journeys.recordSentMessage({ ...ref, wamid: result.wamid, phone: input.purchase.customer.phone, sentAt });
+    await deps.journeys.recordSentMessage({ ...ref, wamid: result.wamid, phone: customer.phone, sentAt });
     await publishOrRetry(deps, [sentEvent(ref, result.wamid, sentAt)]);
     return { status: 'sent', wamid: result.wamid, template: template.name, variant };
   }
@@ -65,10 +160,52 @@ export async function runSendStep(input: SendStepInput, deps: SendStepDeps): Pro
     await deps.journeys.releaseClaim(input.orderId, input.milestone);
     throw new TransientSendError(result.message);
   }
+  if (result.code === META_MARKETING_LIMIT_ERROR_CODE) {
+    const retries = input.outcome?.metaLimitRetries ?? 0;
+    const gapMs = metaLimitRetryGapMs(retries, caps);
+    if (gapMs !== undefined) {
+      // The claim goes back so the retry may send; the cap stays ours (its holder passes it again).
+      await deps.journeys.releaseClaim(input.orderId, input.milestone);
+      const retryAt = nextSendTime(new Date(deps.clock.now().getTime() + gapMs), sendRulesFor(customer, deps.config));
+      return { status: 'deferred', reason: 'meta-marketing-limit', retryAt: retryAt.toISOString(), capDeferrals: input.outcome?.capDeferrals ?? 0, metaLimitRetries: retries + 1 };
+    }
+  }
   const failure = { reason: result.message, failedAt: deps.clock.now().toISOString(), ...(result.code === undefined ? {} : { errorCode: result.code }) };
   await deps.journeys.recordFailed(input.orderId, input.milestone, failure);
-  await publishOrRetry(deps, [failedEvent(ref, failure)]);
+  await recordMarketingOptOut(ref, customer.phone, failure, deps);
+  await publishOrRetry(deps, failureEvents(ref, failure));
   return { status: 'failed', reason: failure.reason, ...(failure.errorCode === undefined ? {} : { errorCode: failure.errorCode }) };
+}
+
+/** Records the skip (unless the milestone already has a record: then that one stands) and publishes it. */
+async function skip(ref: MessageRef, reason: string, detail: string, phone: string, deps: SendStepDeps): Promise<SendOutcome> {
+  const skippedAt = deps.clock.now().toISOString();
+  const recorded = await deps.journeys.recordSkipped({ ...ref, reason, detail, skippedAt });
+  if (!recorded.recorded) return outcomeOfEarlierAttempt(recorded.existing, ref, phone, deps);
+  await publishOrRetry(deps, [skippedEvent(ref, { reason, detail, skippedAt })]);
+  return { status: 'skipped', reason, detail };
+}
+
+/**
+ * 131050: the customer stopped our marketing inside WhatsApp. Recorded as consent evidence
+ * (once: the evidence id is order × milestone), so no later journey sends them marketing.
+ */
+async function recordMarketingOptOut(ref: MessageRef, phone: string, failure: { reason: string; failedAt: string; errorCode?: number }, deps: SendStepDeps): Promise<void> {
+  const change = consentChangeOfSendError({
+    contact: { phone },
+    code: failure.errorCode,
+    at: failure.failedAt,
+    orderId: ref.orderId,
+    milestone: ref.milestone,
+    detail: failure.reason,
+  });
+  if (change === undefined) return;
+  try {
+    await recordConsentChange(change, { store: deps.consent, clock: deps.clock });
+  } catch (error) {
+    // The failure is recorded; the retried step finds it and records the opt-out again.
+    throw new TransientSendError(`recorded the failure, but recording the marketing opt-out failed: ${(error as Error).message}`);
+  }
 }
 
 /**
@@ -83,14 +220,33 @@ async function publishOrRetry(deps: SendStepDeps, events: DomainEvent[]): Promis
   }
 }
 
-function failedEvent(ref: MessageRef, failure: { failedAt: string; errorCode?: number }): DomainEvent {
-  return {
+/**
+ * `Message Failed`, and `Fallback Requested` so another channel can reach the customer, except
+ * after 131050: the customer asked for no marketing, which an e-mail would not respect either.
+ */
+function failureEvents(ref: MessageRef, failure: { reason: string; failedAt: string; errorCode?: number }): DomainEvent[] {
+  const errorCode = failure.errorCode === undefined ? {} : { errorCode: failure.errorCode };
+  const failed: DomainEvent = {
     type: DOMAIN_EVENT.messageFailed,
+    detail: { eventId: `send-failed:${ref.orderId}:${ref.milestone}`, occurredAt: failure.failedAt, ...ref, ...errorCode },
+  };
+  if (failure.errorCode === MARKETING_OPT_OUT_ERROR_CODE) return [failed];
+  const fallback: DomainEvent = {
+    type: DOMAIN_EVENT.fallbackRequested,
+    detail: { eventId: `fallback:${ref.orderId}:${ref.milestone}`, occurredAt: failure.failedAt, ...ref, ...errorCode, channelHint: FALLBACK_CHANNEL_HINT, reason: failure.reason },
+  };
+  return [failed, fallback];
+}
+
+function skippedEvent(ref: MessageRef, skipped: { reason: string; skippedAt: string; detail?: string }): DomainEvent {
+  return {
+    type: DOMAIN_EVENT.messageSkipped,
     detail: {
-      eventId: `send-failed:${ref.orderId}:${ref.milestone}`,
-      occurredAt: failure.failedAt,
+      eventId: `skip:${ref.orderId}:${ref.milestone}`,
+      occurredAt: skipped.skippedAt,
       ...ref,
-      ...(failure.errorCode === undefined ? {} : { errorCode: failure.errorCode }),
+      reason: skipped.reason,
+      ...(skipped.detail === undefined ? {} : { detail: skipped.detail }),
     },
   };
 }
@@ -108,8 +264,12 @@ async function outcomeOfEarlierAttempt(existing: MessageRecord, ref: MessageRef,
       await publishOrRetry(deps, [sentEvent(ref, existing.wamid, existing.sentAt)]);
       return { status: 'sent', wamid: existing.wamid, template: ref.template, variant: ref.variant };
     case 'failed':
-      await publishOrRetry(deps, [failedEvent(ref, existing)]);
+      await recordMarketingOptOut(ref, phone, existing, deps);
+      await publishOrRetry(deps, failureEvents(ref, existing));
       return { status: 'failed', reason: existing.reason, ...(existing.errorCode === undefined ? {} : { errorCode: existing.errorCode }) };
+    case 'skipped':
+      await publishOrRetry(deps, [skippedEvent(ref, existing)]);
+      return { status: 'skipped', reason: existing.reason, ...(existing.detail === undefined ? {} : { detail: existing.detail }) };
     case 'claimed':
       // An attempt died between claim and answer: Meta may have sent it. At most once beats twice.
       return { status: 'skipped', reason: `an earlier attempt claimed this message at ${existing.claimedAt} and did not finish; not resent to avoid a double message` };

@@ -43,15 +43,44 @@ interface GraphErrorBody {
   error?: { code?: number; message?: string };
 }
 
+/**
+ * A free-form text message. Meta accepts it only inside the customer service window (24 h
+ * after the customer's last message); outside it answers 131047.
+ */
+export interface TextMessage {
+  /** E.164 phone number; Meta wants the digits only. */
+  to: string;
+  body: string;
+}
+
+export function textRequestBody(message: TextMessage): Record<string, unknown> {
+  return {
+    messaging_product: 'whatsapp',
+    recipient_type: 'individual',
+    to: message.to.replace(/^\+/, ''),
+    type: 'text',
+    text: { body: message.body, preview_url: false },
+  };
+}
+
 /** Sends one template message. Never throws for Meta's answers: the caller decides from the result. */
-export async function sendTemplate(config: GraphApiConfig, message: TemplateMessage): Promise<SendResult> {
+export function sendTemplate(config: GraphApiConfig, message: TemplateMessage): Promise<SendResult> {
+  return postMessage(config, templateRequestBody(message));
+}
+
+/** Sends one free-form text message (inside the service window). Never throws for Meta's answers. */
+export function sendText(config: GraphApiConfig, message: TextMessage): Promise<SendResult> {
+  return postMessage(config, textRequestBody(message));
+}
+
+async function postMessage(config: GraphApiConfig, requestBody: Record<string, unknown>): Promise<SendResult> {
   const url = `${config.baseUrl.replace(/\/$/, '')}/${config.version}/${config.phoneNumberId}/messages`;
   let response: Response;
   try {
     response = await fetch(url, {
       method: 'POST',
       headers: { authorization: `Bearer ${config.accessToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify(templateRequestBody(message)),
+      body: JSON.stringify(requestBody),
       signal: AbortSignal.timeout(config.timeoutMs ?? 10_000),
     });
   } catch (error) {

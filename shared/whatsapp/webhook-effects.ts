@@ -1,3 +1,4 @@
+import { consentChangeOfInbound, consentPlanOfPreference, sendConfirmation, settleConsent, type ConsentEffectsDeps, type ConsentPlan } from '../consent/effects';
 import { DOMAIN_EVENT, type DomainEvent } from '../events/domain';
 import type { JourneyStore, SentMessage } from '../journey/journey-store';
 import { classifyReply } from '../replies/classify';
@@ -5,6 +6,7 @@ import { replyOutcome, type RepliedMessage } from '../replies/reply-events';
 import type { MessageRef } from './callback-data';
 import { contactKeyOf } from './contact';
 import type { InboundMessage } from './inbound-message';
+import type { UserPreferenceChange } from './user-preferences';
 import { deliveryImpliedBy, statusEvent } from './status-events';
 import type { WebhookContents } from './webhook-intake';
 import type { ContactFacts, WebhookMarks } from './webhook-store';
@@ -15,6 +17,8 @@ export interface WebhookEffectsDeps {
   contacts: ContactFacts;
   /** Puts events on the bus; throws if any was refused (shared/aws/eventbridge.ts). */
   publish(events: DomainEvent[]): Promise<void>;
+  /** The consent ledger, the contact's journeys and the confirmation reply (shared/consent/effects.ts). */
+  consent: ConsentEffectsDeps;
 }
 
 export interface WebhookEffects {
@@ -29,6 +33,8 @@ export interface WebhookEffects {
   inProgress: number;
   /** Reasons, safe to log (no phone numbers, no wamids). */
   ignored: string[];
+  /** Consent changes this delivery settled: new evidence, journeys stopped, confirmations sent. */
+  consent: { recorded: number; journeysStopped: number; confirmations: number };
 }
 
 /**
@@ -40,6 +46,8 @@ interface Unit {
   events: DomainEvent[];
   inbound?: { contactKey: string; at: string; wamid: string; bsuid?: string };
   pauseMarketing?: { contactKey: string; at: string; reason: string; orderId: string; inboundWamid: string };
+  /** A consent keyword, opt-out tap or Meta preference: settled under this unit's claim, its events added then. */
+  consent?: ConsentPlan;
 }
 
 /** Most PutEvents takes in one call. */
@@ -96,6 +104,9 @@ export async function applyWebhook(contents: WebhookContents, deps: WebhookEffec
   addEvents(statusEvents);
 
   for (const unit of await Promise.all(contents.inbound.map((message) => inboundUnit(message, deps, ignored)))) add(unit);
+  for (const unit of await Promise.all(contents.userPreferences.map((preference) => preferenceUnit(preference, deps, ignored)))) {
+    if (unit !== undefined) add(unit);
+  }
 
   return applyUnits([...units.values()], deps, ignored);
 }
@@ -108,6 +119,17 @@ async function inboundUnit(message: InboundMessage, deps: WebhookEffectsDeps, ig
     ...(contactKey === undefined ? {} : { inbound: { contactKey, at: message.sentAt, wamid: message.wamid, ...(message.from.bsuid === undefined ? {} : { bsuid: message.from.bsuid }) } }),
   };
   const replied = await repliedMessage(message, deps);
+  const change = contactKey === undefined ? undefined : consentChangeOfInbound(message, { phone: contactKey, ...(message.from.bsuid === undefined ? {} : { bsuid: message.from.bsuid }) });
+  if (change !== undefined) {
+    // A consent keyword or tap is not an answer to the journey's question: no NPS or lead from "STOP".
+    unit.consent = {
+      change,
+      eventIdBase: message.wamid,
+      customer: { inboundWamid: message.wamid, inboundAt: message.sentAt, messageType: message.type },
+      ...(replied === undefined ? {} : { attribution: { ref: replied.ref, wamid: replied.wamid, matchedBy: replied.matchedBy } }),
+    };
+    return unit;
+  }
   if (replied === undefined) {
     ignored.push(`inbound ${message.type} message not linked to a journey`);
     return unit;
@@ -118,6 +140,19 @@ async function inboundUnit(message: InboundMessage, deps: WebhookEffectsDeps, ig
     unit.pauseMarketing = { contactKey, at: message.sentAt, reason: 'nps-detractor', orderId: replied.ref.orderId, inboundWamid: message.wamid };
   }
   return unit;
+}
+
+/** Meta's `user_preferences` stop / resume: the marketing scope of the contact's consent. */
+async function preferenceUnit(preference: UserPreferenceChange, deps: WebhookEffectsDeps, ignored: string[]): Promise<Unit | undefined> {
+  const contactKey = contactKeyOf(preference.contact);
+  const plan = contactKey === undefined ? undefined : consentPlanOfPreference(preference, contactKey);
+  if (plan === undefined) {
+    ignored.push(contactKey === undefined ? 'user preference without a contact' : `user preference "${preference.category}: ${preference.value}" is not a marketing stop or resume`);
+    return undefined;
+  }
+  const last = preference.contact.phone === undefined ? undefined : await deps.journeys.lastMessageTo(preference.contact.phone);
+  if (last !== undefined && last.sentAt <= plan.change.at) plan.attribution = { ref: refOf(last), wamid: last.wamid, matchedBy: 'last-message' };
+  return { key: plan.eventIdBase.replaceAll(':', '#'), events: [], consent: plan };
 }
 
 /**
@@ -150,13 +185,35 @@ async function applyUnits(units: Unit[], deps: WebhookEffectsDeps, ignored: stri
 
   let published = 0;
   let pending = held;
+  const consent = { recorded: 0, journeysStopped: 0, confirmations: 0 };
+  const confirmations = new Map<string, { to: string; body: string }>();
   try {
     // Contact facts are idempotent writes: safe to repeat if the publish below fails and Meta retries.
     await Promise.all(held.flatMap(({ unit }) => contactWrites(unit, deps)));
+    // Consent before anything is published or answered: the ledger write is what makes an opt-out hold.
+    await Promise.all(
+      held.map(async ({ unit }) => {
+        if (unit.consent === undefined) return;
+        const settled = await settleConsent(unit.consent, deps.consent);
+        unit.events = [...unit.events, ...settled.events];
+        if (settled.recorded) consent.recorded += 1;
+        consent.journeysStopped += settled.journeysStopped;
+        if (settled.confirmation !== undefined) confirmations.set(unit.key, settled.confirmation);
+        ignored.push(...settled.notes);
+      }),
+    );
     for (const chunk of chunks(held)) {
       const events = chunk.flatMap(({ unit }) => unit.events);
       if (events.length > 0) await deps.publish(events);
       published += events.length;
+      // Last before `done`: a confirmation is the one effect that is not idempotent.
+      for (const { unit } of chunk) {
+        const confirmation = confirmations.get(unit.key);
+        if (confirmation === undefined) continue;
+        const note = await sendConfirmation(confirmation, deps.consent);
+        if (note === undefined) consent.confirmations += 1;
+        else ignored.push(note);
+      }
       await Promise.all(chunk.map(({ unit, token }) => deps.marks.markDone(unit.key, token)));
       pending = pending.slice(chunk.length);
     }
@@ -165,7 +222,7 @@ async function applyUnits(units: Unit[], deps: WebhookEffectsDeps, ignored: stri
     await Promise.allSettled(pending.map(({ unit, token }) => deps.marks.release(unit.key, token)));
     throw error;
   }
-  return { published, duplicates, inProgress, ignored };
+  return { published, duplicates, inProgress, ignored, consent };
 }
 
 function contactWrites(unit: Unit, deps: WebhookEffectsDeps): Array<Promise<void>> {

@@ -3,6 +3,7 @@ import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
 import { SEND_STEP_ARN_SUBSTITUTION } from '../../infra/constructs/journey';
 import { repoPath } from '../../infra/paths';
+import { toVirtualTime } from '../../local/stepfunctions/virtual-time';
 
 const source = readFileSync(repoPath('statemachines/journey.asl.json'), 'utf8');
 
@@ -25,5 +26,21 @@ describe('statemachines/journey.asl.json', () => {
 
   it('is JSONPath, the language aws-local-stepfunctions runs the same file in', () => {
     expect((JSON.parse(source) as { QueryLanguage?: string }).QueryLanguage ?? 'JSONPath').toBe('JSONPath');
+  });
+
+  it('sends again at the send step’s retryAt when it defers, through a plain Wait the local rewrite keeps exact', () => {
+    type State = { Type: string; Next?: string; End?: boolean; Default?: string; TimestampPath?: string; Choices?: Array<Record<string, unknown>> };
+    const definition = JSON.parse(source) as { States: Record<string, { ItemProcessor?: { States: Record<string, State> } }> };
+    const states = definition.States.EachMilestone!.ItemProcessor!.States;
+    expect(states.SendMessage).toMatchObject({ Next: 'DeferredOrDone' });
+    expect(states.DeferredOrDone).toMatchObject({
+      Type: 'Choice',
+      Choices: [expect.objectContaining({ And: expect.arrayContaining([{ Variable: '$.outcome.status', StringEquals: 'deferred' }]), Next: 'WaitUntilRetry' })],
+      Default: 'MilestoneDone',
+    });
+    // TimestampPath only (no InputPath / OutputPath): local/stepfunctions/virtual-time.ts rewrites it mechanically.
+    expect(states.WaitUntilRetry).toEqual({ Type: 'Wait', TimestampPath: '$.outcome.retryAt', Next: 'SendMessage' });
+    expect(() => toVirtualTime(JSON.parse(source), { dayMs: 100 })).not.toThrow();
+    expect(toVirtualTime(JSON.parse(source), { dayMs: 100 }).waitStates.sort()).toEqual(['WaitUntilDue', 'WaitUntilRetry']);
   });
 });

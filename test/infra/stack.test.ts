@@ -144,6 +144,13 @@ describe('journey', () => {
     expect(actionsOn('StartJourneyFunction', ref('JourneyStateMachine'))).toContain('states:StartExecution');
   });
 
+  it('start-journey records the purchase opt-in (contacts) and indexes the journey under the contact (journeys: write only)', () => {
+    expect(actionsOn('StartJourneyFunction', getAtt('ContactsTable'))).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem']));
+    const journeys = actionsOn('StartJourneyFunction', getAtt('JourneysTable'));
+    expect(journeys).toContain('dynamodb:PutItem');
+    expect(journeys.filter((a) => /Get|Query|Scan/.test(a))).toEqual([]);
+  });
+
   it('the send step reads/writes journeys and contacts, puts events, and reads the access token', () => {
     for (const table of ['JourneysTable', 'ContactsTable']) {
       expect(actionsOn('SendStepFunction', getAtt(table))).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']));
@@ -185,14 +192,22 @@ describe('webhook and HTTP API', () => {
     expect(json.Outputs?.WebhookUrl?.Value).toEqual({ 'Fn::Join': ['', [getAtt('HttpApi', 'ApiEndpoint'), '/webhook']] });
   });
 
-  it('the webhook function puts events, uses both tables, reads the app secret and the verify token parameter', () => {
+  it('the webhook function puts events, uses both tables, reads the app secret, the verify token and the access token (confirmations)', () => {
     expect(actionsOn('WebhookFunction', getAtt('EventBus'))).toContain('events:PutEvents');
     for (const table of ['JourneysTable', 'ContactsTable']) {
       expect(actionsOn('WebhookFunction', getAtt(table))).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem']));
     }
     expect(actionsOn('WebhookFunction', ref('MetaAppSecret'))).toContain('secretsmanager:GetSecretValue');
     expect(JSON.stringify(statementsOf('WebhookFunction'))).toMatch(/ssm:GetParameter"/);
-    expect(actionsOn('WebhookFunction', ref('MetaAccessToken'))).toEqual([]);
+    expect(actionsOn('WebhookFunction', ref('MetaAccessToken'))).toContain('secretsmanager:GetSecretValue');
+  });
+
+  it('the webhook function may stop journey executions (opt-out) and nothing else on the state machine', () => {
+    const onStates = statementsOf('WebhookFunction').filter((s) => JSON.stringify(s.Action).includes('states:'));
+    expect(onStates.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]))).toEqual(['states:StopExecution']);
+    const resource = JSON.stringify(onStates[0]?.Resource);
+    expect(resource).toContain(':execution:');
+    expect(resource).toContain(JSON.stringify(ref('JourneyStateMachine')));
   });
 });
 
@@ -260,7 +275,12 @@ describe('functions', () => {
   // cdk.json's journey settings, validated and defaulted, as the functions parse them again.
   const journeyConfig = JSON.stringify(parseConfig(readCdkJsonContext()[CONFIG_CONTEXT_KEY]).journey);
   const expectedEnvironment: Record<keyof typeof FUNCTIONS, Partial<Record<EnvName, unknown>>> = {
-    StartJourneyFunction: { [ENV.journeyStateMachineArn]: ref('JourneyStateMachine'), [ENV.journeyConfig]: journeyConfig },
+    StartJourneyFunction: {
+      [ENV.journeyStateMachineArn]: ref('JourneyStateMachine'),
+      [ENV.journeyConfig]: journeyConfig,
+      [ENV.contactsTableName]: ref('ContactsTable'),
+      [ENV.journeysTableName]: ref('JourneysTable'),
+    },
     SendStepFunction: {
       [ENV.journeyConfig]: journeyConfig,
       [ENV.journeysTableName]: ref('JourneysTable'),
@@ -276,6 +296,9 @@ describe('functions', () => {
       [ENV.contactsTableName]: ref('ContactsTable'),
       [ENV.metaAppSecretSecretId]: ref('MetaAppSecret'),
       [ENV.metaVerifyTokenParameter]: ref('MetaVerifyTokenParameter'),
+      [ENV.graphApiVersion]: 'v23.0',
+      [ENV.whatsappPhoneNumberId]: PHONE_NUMBER_ID,
+      [ENV.metaAccessTokenSecretId]: ref('MetaAccessToken'),
     },
     KpiAggregatorFunction: { [ENV.kpiTableName]: ref('KpiTable'), [ENV.reportingTimeZone]: 'UTC' },
     KpiApiFunction: { [ENV.kpiTableName]: ref('KpiTable'), [ENV.reportingTimeZone]: 'UTC' },

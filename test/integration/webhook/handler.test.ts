@@ -32,6 +32,7 @@ let handler: (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGat
 let journeys: JourneyStore;
 let storeModule: typeof import('#shared/aws/webhook-store');
 let publishDomainEvents: typeof import('#shared/aws/eventbridge').publishDomainEvents;
+let consentStore: import('#shared/consent/record').ConsentStore;
 const onBus: BusEvent[] = [];
 
 beforeAll(async () => {
@@ -70,6 +71,7 @@ beforeAll(async () => {
   journeys = (await import('#shared/aws/journey-store')).dynamoJourneyStore(journeysTable);
   storeModule = await import('#shared/aws/webhook-store');
   publishDomainEvents = (await import('#shared/aws/eventbridge')).publishDomainEvents;
+  consentStore = (await import('#shared/aws/consent-store')).dynamoConsentStore(contactsTable);
 });
 
 afterAll(async () => {
@@ -279,7 +281,7 @@ describe('webhook handler: replies', () => {
 });
 
 describe('webhook handler: other fields', () => {
-  it('publishes a template status change once; answers 200 to user_preferences and to fields it does not handle', async () => {
+  it('publishes a template status change once; takes user_preferences to the ledger (marketing); answers 200 to fields it does not handle', async () => {
     const template = envelope({ event: 'PAUSED', message_template_id: 42, message_template_name: 'posventa_day60_offer', message_template_language: 'es', reason: null }, 'message_template_status_update', 1772965000);
     expect((await post(template)).statusCode).toBe(200);
     expect((await post(template)).statusCode).toBe(200);
@@ -287,7 +289,11 @@ describe('webhook handler: other fields', () => {
     expect((await post(prefs)).statusCode).toBe(200);
     expect((await post(envelope({ event: 'THROUGHPUT_UPGRADE' }, 'phone_number_quality_update'))).statusCode).toBe(200);
     const events = await busSettled();
-    expect(events.map((e) => [e['detail-type'], e.detail.status])).toEqual([[DOMAIN_EVENT.templateStatusChanged, 'PAUSED']]);
+    expect(events.map((e) => [e['detail-type'], e.detail.status])).toEqual([
+      [DOMAIN_EVENT.templateStatusChanged, 'PAUSED'],
+      [DOMAIN_EVENT.optedOut, undefined],
+    ]);
+    expect((await consentStore.readState(PHONE))?.scopes.marketing).toMatchObject({ status: 'opted-out', source: 'meta-user-preferences' });
   });
 });
 
@@ -297,6 +303,12 @@ describe('applyWebhook with the DynamoDB marks: failures between mark and publis
     marks: storeModule.dynamoWebhookMarks(journeysTable, nowMs === undefined ? {} : { nowMs }),
     contacts: storeModule.dynamoContactFacts(contactsTable),
     publish,
+    consent: {
+      store: consentStore,
+      clock: { now: () => new Date() },
+      journeys: { journeysOf: async () => [] },
+      stopJourney: async () => undefined,
+    },
   });
 
   it('a failed publish releases the claims, so Meta’s retry publishes, once', async () => {

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { ConsentEvidence, ConsentState } from '#shared/consent/ledger';
 import type { DomainEvent } from '#shared/events/domain';
 import type { SentMessage } from '#shared/journey/journey-store';
 import { signWebhookBody } from '#shared/whatsapp/signature';
@@ -23,6 +24,8 @@ function recordingDeps() {
   const calls: string[] = [];
   const published: DomainEvent[] = [];
   const marks = new Map<string, 'pending' | 'done'>();
+  const states = new Map<string, ConsentState>();
+  const evidence: ConsentEvidence[] = [];
   const sent = (wamid: string): SentMessage => ({ wamid, orderId: 'ES-2026-000123', milestone: 'day30', template: 'posventa_day30_nps', variant: 'A', phone: '+34612345678', sentAt: '2026-03-01T09:00:00.000Z' });
   const deps: WebhookEffectsDeps = {
     journeys: {
@@ -45,6 +48,23 @@ function recordingDeps() {
       pauseMarketing: async () => void calls.push('pauseMarketing'),
     },
     publish: async (events) => void (calls.push('publish'), published.push(...events)),
+    consent: {
+      store: {
+        readState: async (phone) => (calls.push('readConsent'), states.get(phone)),
+        listEvidence: async (phone) => evidence.filter((e) => e.phone === phone),
+        commit: async ({ state, evidence: item }) => {
+          calls.push('commitConsent');
+          if (evidence.some((e) => e.phone === item.phone && e.evidenceId === item.evidenceId)) return 'duplicate';
+          states.set(state.phone, state);
+          evidence.push(item);
+          return 'committed';
+        },
+      },
+      clock: { now: () => new Date('2026-03-08T10:00:00.000Z') },
+      journeys: { journeysOf: async () => [] },
+      stopJourney: async () => void calls.push('stopJourney'),
+      sendText: async () => (calls.push('sendText'), { ok: true, wamid: 'wamid.CONFIRMATION' }),
+    },
   };
   return { deps, calls, published };
 }

@@ -1,0 +1,284 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DAY_MS, virtualClock } from '#shared/clock';
+import { consentChangeOfPurchase, type ConsentChange } from '#shared/consent/changes';
+import type { ConsentStore } from '#shared/consent/record';
+import { DOMAIN_EVENT, type DomainEvent } from '#shared/events/domain';
+import type { PurchaseDetail } from '#shared/events/purchase';
+import { DEFAULT_JOURNEY_CONFIG } from '#shared/journey/config';
+import type { JourneyStore } from '#shared/journey/journey-store';
+import type { SendOutcome, SendStepDeps, SendStepInput } from '#shared/journey/send-step';
+import { journeyExecution } from '#shared/journey/start';
+import { createStepFunctionsService, type StepFunctionsService } from '../../../local/stepfunctions';
+import { startLocalDynamoDb, type LocalDynamoDb } from '../../support/dynamodb-local';
+
+/**
+ * The send step's decisions end to end below the handler: the real journey ASL on the local
+ * Step Functions (virtual clock), the real send-step logic and DynamoDB adapters against
+ * DynamoDB Local, and the real Graph client talking HTTP to a fake Graph API.
+ */
+
+const REGION = 'us-east-1';
+const ACCOUNT = '000000000000';
+const SEND_ARN = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:posventa-send-step`;
+const JOURNEY = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:posventa-journey`;
+/** Long enough that a step's real latency (a few DynamoDB calls) is minutes of virtual time, not days. */
+const DAY_MS_LOCAL = 100;
+const HOUR = 3_600_000;
+
+const definition = JSON.parse(readFileSync(new URL('../../../statemachines/journey.asl.json', import.meta.url), 'utf8').replaceAll('${SendStepFunctionArn}', SEND_ARN)) as object;
+const clock = virtualClock(Date.now(), DAY_MS_LOCAL);
+
+interface GraphRequest {
+  to: string;
+  template: string;
+  at: number;
+  answer: number | 'ok';
+}
+const graphRequests: GraphRequest[] = [];
+/** Meta error codes the next sends of `<digits>/<template>` get, in order; then success. */
+const graphErrors = new Map<string, number[]>();
+const published: DomainEvent[] = [];
+const outcomes: Array<{ input: SendStepInput; outcome: SendOutcome; at: number }> = [];
+
+let db: LocalDynamoDb;
+let graph: Server;
+let service: StepFunctionsService;
+let consent: ConsentStore;
+let recordConsent: (change: ConsentChange) => Promise<unknown>;
+let journeys: JourneyStore;
+let journeysTable: string;
+
+beforeAll(async () => {
+  db = await startLocalDynamoDb();
+  const [{ dynamoJourneyStore }, { dynamoConsentStore }, { dynamoMarketingPauses }, { runSendStep }, { sendTemplate }, { recordConsentChange }] = await Promise.all([
+    import('#shared/aws/journey-store'),
+    import('#shared/aws/consent-store'),
+    import('#shared/aws/marketing-pause'),
+    import('#shared/journey/send-step'),
+    import('#shared/whatsapp/graph-client'),
+    import('#shared/consent/record'),
+  ]);
+  let contactsTable: string;
+  [journeysTable, contactsTable] = await Promise.all([db.createTable('journeys'), db.createTable('contacts')]);
+  consent = dynamoConsentStore(contactsTable);
+  recordConsent = (change) => recordConsentChange(change, { store: consent, clock });
+
+  graph = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { to: string; template: { name: string } };
+      const code = graphErrors.get(`${body.to}/${body.template.name}`)?.shift();
+      graphRequests.push({ to: body.to, template: body.template.name, at: clock.now().getTime(), answer: code ?? 'ok' });
+      res.writeHead(code === undefined ? 200 : 400, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify(
+          code === undefined
+            ? { messaging_product: 'whatsapp', contacts: [{ input: body.to, wa_id: body.to }], messages: [{ id: `wamid.${graphRequests.length}` }] }
+            : { error: { message: `(#${code}) simulated`, type: 'OAuthException', code, fbtrace_id: 'A1' } },
+        ),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => graph.listen(0, '127.0.0.1', resolve));
+  const graphApi = { baseUrl: `http://127.0.0.1:${(graph.address() as AddressInfo).port}`, version: 'v23.0', phoneNumberId: '100000000000001', accessToken: 'token' };
+
+  journeys = dynamoJourneyStore(journeysTable);
+  const deps: SendStepDeps = {
+    clock,
+    journeys,
+    consent,
+    pauses: dynamoMarketingPauses(contactsTable),
+    config: DEFAULT_JOURNEY_CONFIG,
+    send: (message) => sendTemplate(graphApi, message),
+    publish: async (events) => void published.push(...events),
+  };
+  service = await createStepFunctionsService({
+    stateMachines: [{ arn: JOURNEY, name: 'posventa-journey', definition }],
+    clock,
+    region: REGION,
+    accountId: ACCOUNT,
+    invokeTask: async (resource, input) => {
+      if (resource !== SEND_ARN) throw new Error(`unexpected task ${resource}`);
+      const outcome = await runSendStep(input as SendStepInput, deps);
+      outcomes.push({ input: input as SendStepInput, outcome, at: clock.now().getTime() });
+      return outcome;
+    },
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await service?.close();
+  await new Promise((resolve) => graph?.close(resolve));
+  await db?.stop();
+});
+
+let orderSeq = 0;
+function purchaseFor(phone: string, withOptIn = true): PurchaseDetail {
+  const now = clock.now().toISOString();
+  return {
+    orderId: `AR-${++orderSeq}`,
+    purchasedAt: now,
+    customer: {
+      id: `C-${phone}`,
+      phone,
+      name: 'Lucía',
+      locale: 'es-AR',
+      timezone: 'America/Argentina/Buenos_Aires',
+      ...(withOptIn ? { optIn: { source: 'checkout-checkbox', at: now } } : {}),
+    },
+    items: [{ sku: 'CAF-DLX', name: 'Cafetera Deluxe' }],
+  };
+}
+
+/** What start-journey does: record the purchase opt-in, start the execution named after the order. */
+async function startJourney(purchase: PurchaseDetail, options: { holdout?: boolean } = {}): Promise<string> {
+  const optIn = consentChangeOfPurchase(purchase);
+  if (optIn !== undefined) await recordConsent(optIn);
+  const { name, input } = journeyExecution(purchase, DEFAULT_JOURNEY_CONFIG, clock.now());
+  const started = service.startExecution({
+    stateMachineArn: JOURNEY,
+    name,
+    input: JSON.stringify({ ...input, holdout: options.holdout ?? input.holdout }),
+  });
+  if (!started.ok) throw new Error(started.error.message);
+  return started.value.executionArn;
+}
+
+async function untilEnded(executionArn: string): Promise<string> {
+  for (;;) {
+    const described = service.describeExecution({ executionArn });
+    if (!described.ok) throw new Error(described.error.message);
+    if (described.value.status !== 'RUNNING') return described.value.status;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+async function claimedAtOf(orderId: string): Promise<number> {
+  const { Item } = await db.client.send(new GetItemCommand({ TableName: journeysTable, Key: { pk: { S: `ORDER#${orderId}` }, sk: { S: 'MESSAGE#day60' } }, ConsistentRead: true }));
+  return Date.parse(Item?.claimedAt?.S ?? '');
+}
+
+const requestsTo = (phone: string) => graphRequests.filter((r) => r.to === phone.slice(1));
+const eventsOf = (orderId: string) => published.filter((e) => 'orderId' in e.detail && e.detail.orderId === orderId);
+const skipsOf = (orderId: string) => eventsOf(orderId).filter((e) => e.type === DOMAIN_EVENT.messageSkipped).map((e) => [e.detail.milestone, (e.detail as { reason?: string }).reason]);
+
+describe('the journey ASL over the real send step, DynamoDB Local and Graph over HTTP', () => {
+  it('decides per contact: holdout, opt-out, no opt-in send nothing; caps hold across journeys; Meta errors are handled', async () => {
+    const phones = {
+      holdout: '+5491155550101',
+      optedOut: '+5491155550102',
+      noOptIn: '+5491155550103',
+      twoOrders: '+5491155550104',
+      limited: '+5491155550105',
+      stopped: '+5491155550106',
+    };
+    const holdout = purchaseFor(phones.holdout);
+    const optedOut = purchaseFor(phones.optedOut);
+    const noOptIn = purchaseFor(phones.noOptIn, false);
+    const [first, second] = [purchaseFor(phones.twoOrders), purchaseFor(phones.twoOrders)];
+    const limited = purchaseFor(phones.limited);
+    const stopped = purchaseFor(phones.stopped);
+    graphErrors.set(`${phones.limited.slice(1)}/posventa_day60_offer`, [131049, 131049]);
+    graphErrors.set(`${phones.stopped.slice(1)}/posventa_day60_offer`, [131050]);
+
+    // Opted in at checkout, then wrote STOP (before the journey runs, whatever the machine's speed).
+    await recordConsent(consentChangeOfPurchase(optedOut)!);
+    await recordConsent({ contact: { phone: phones.optedOut }, action: 'opt-out', scopes: ['utility', 'marketing'], source: 'keyword', actor: 'customer', at: clock.now().toISOString(), evidenceId: 'keyword:wamid.stop-1' });
+
+    const executions = [
+      await startJourney(holdout, { holdout: true }),
+      await startJourney(optedOut),
+      await startJourney(noOptIn),
+      await startJourney(first),
+      await startJourney(second),
+      await startJourney(limited),
+      await startJourney(stopped),
+    ];
+
+    const statuses = await Promise.all(executions.map(untilEnded));
+    expect(statuses).toEqual(executions.map(() => 'SUCCEEDED'));
+
+    // Holdout: enrolled, never messaged; every milestone skipped as `holdout` (the KPI's control group).
+    expect(requestsTo(phones.holdout)).toEqual([]);
+    expect(skipsOf(holdout.orderId)).toEqual([['day7', 'holdout'], ['day30', 'holdout'], ['day60', 'holdout']]);
+    // Opted out, and never opted in: nothing sent, each skip with its reason.
+    expect(requestsTo(phones.optedOut)).toEqual([]);
+    expect(skipsOf(optedOut.orderId)).toEqual([['day7', 'opted-out'], ['day30', 'opted-out'], ['day60', 'opted-out']]);
+    expect(requestsTo(phones.noOptIn)).toEqual([]);
+    expect(skipsOf(noOptIn.orderId)).toEqual([['day7', 'no-opt-in'], ['day30', 'no-opt-in'], ['day60', 'no-opt-in']]);
+
+    // Two journeys of one contact: both day-7 messages (utility); one NPS survey (90 days);
+    // one day-60 offer inside 7 days, the other deferred and sent after the cap.
+    const pair = requestsTo(phones.twoOrders);
+    // (This phone's day-7 variant is B: variants are assigned per customer.)
+    expect(pair.map((r) => r.template)).toEqual(['posventa_day7_adoption_b', 'posventa_day7_adoption_b', 'posventa_day30_nps', 'posventa_day60_offer', 'posventa_day60_offer']);
+    expect([...skipsOf(first.orderId), ...skipsOf(second.orderId)]).toEqual([['day30', 'nps-recently-asked']]);
+    const [, offer2] = pair.filter((r) => r.template === 'posventa_day60_offer');
+    // The cap runs from the first offer's claim (its send follows after one DynamoDB transaction).
+    const firstClaimedAt = Math.min(...(await Promise.all([first.orderId, second.orderId].map(claimedAtOf))));
+    expect(offer2!.at - firstClaimedAt).toBeGreaterThanOrEqual(7 * DAY_MS);
+    const deferred = outcomes.filter((o) => o.outcome.status === 'deferred' && o.input.purchase.customer.phone === phones.twoOrders);
+    expect(deferred.map((o) => o.outcome)).toEqual([expect.objectContaining({ reason: 'frequency-cap', capDeferrals: 1 })]);
+    const sentOffers = published.filter((e) => e.type === DOMAIN_EVENT.messageSent && e.detail.milestone === 'day60' && [first.orderId, second.orderId].includes(e.detail.orderId));
+    expect(sentOffers).toHaveLength(2);
+
+    // 131049 twice: retried no sooner than 24 h, then 48 h later, then sent.
+    const tries = requestsTo(phones.limited).filter((r) => r.template === 'posventa_day60_offer');
+    expect(tries.map((r) => r.answer)).toEqual([131049, 131049, 'ok']);
+    expect(tries[1]!.at - tries[0]!.at).toBeGreaterThanOrEqual(24 * HOUR);
+    expect(tries[2]!.at - tries[1]!.at).toBeGreaterThanOrEqual(48 * HOUR);
+    expect(eventsOf(limited.orderId).filter((e) => e.type === DOMAIN_EVENT.messageFailed)).toEqual([]);
+
+    // 131050: failed, and recorded as a marketing opt-out; utility consent untouched; no e-mail fallback.
+    const state = await consent.readState(phones.stopped);
+    expect(state?.scopes.marketing).toMatchObject({ status: 'opted-out', source: 'send-error-131050' });
+    expect(state?.scopes.utility).toMatchObject({ status: 'opted-in' });
+    expect(eventsOf(stopped.orderId).map((e) => [e.type, e.detail.milestone])).toEqual([
+      [DOMAIN_EVENT.messageSent, 'day7'],
+      [DOMAIN_EVENT.messageSent, 'day30'],
+      [DOMAIN_EVENT.messageFailed, 'day60'],
+    ]);
+  });
+});
+
+describe('dynamoJourneyStore caps (shared/aws/journey-store.ts) on DynamoDB Local', () => {
+  const take = (at: string) => ({ cap: 'marketing' as const, phone: '+5491155550199', at, lastAtOrBefore: new Date(Date.parse(at) - 7 * DAY_MS).toISOString(), expiresAt: new Date(Date.parse(at) + 8 * DAY_MS).toISOString() });
+  const claim = (orderId: string, claimedAt: string) => ({ orderId, milestone: 'day60' as const, template: 'posventa_day60_offer', variant: 'A', claimedAt });
+
+  it('lets one of 8 concurrent marketing claims of one contact through; the others see when the cap was taken', async () => {
+    const at = '2026-05-01T12:00:00.000Z';
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => journeys.claimMessageUnderCaps(claim(`CAP-${i}`, at), [take(at)])));
+    expect(results.filter((r) => r.claimed)).toHaveLength(1);
+    for (const result of results.filter((r) => !r.claimed)) {
+      // A race may also end as a conflict, which the state machine retries.
+      if ('capped' in result) expect(result).toEqual({ claimed: false, capped: 'marketing', lastAt: at });
+      else expect(result).toEqual({ claimed: false, conflict: true });
+    }
+    const winner = results.findIndex((r) => r.claimed);
+
+    // Its own retry passes (same order × milestone); after 7 days another order passes.
+    await journeys.releaseClaim(`CAP-${winner}`, 'day60');
+    expect(await journeys.claimMessageUnderCaps(claim(`CAP-${winner}`, '2026-05-02T12:00:00.000Z'), [take('2026-05-02T12:00:00.000Z')])).toEqual({ claimed: true });
+    expect(await journeys.claimMessageUnderCaps(claim('CAP-late', '2026-05-09T11:59:59.999Z'), [take('2026-05-09T11:59:59.999Z')])).toEqual({ claimed: false, capped: 'marketing', lastAt: '2026-05-02T12:00:00.000Z' });
+    expect(await journeys.claimMessageUnderCaps(claim('CAP-late', '2026-05-09T12:00:00.000Z'), [take('2026-05-09T12:00:00.000Z')])).toEqual({ claimed: true });
+    // A claim that exists wins over the cap: a retried step learns what it did.
+    expect(await journeys.claimMessageUnderCaps(claim('CAP-late', '2026-05-09T12:00:05.000Z'), [take('2026-05-09T12:00:05.000Z')])).toEqual({
+      claimed: false,
+      existing: { status: 'claimed', claimedAt: '2026-05-09T12:00:00.000Z' },
+    });
+  });
+
+  it('records a skip once and answers a second one with the first', async () => {
+    const skip = { orderId: 'SKIP-1', milestone: 'day7' as const, template: 'posventa_day7_adoption', variant: 'A', reason: 'holdout', detail: 'control group', skippedAt: '2026-05-01T12:00:00.000Z' };
+    expect(await journeys.recordSkipped(skip)).toEqual({ recorded: true });
+    expect(await journeys.recordSkipped({ ...skip, reason: 'opted-out', skippedAt: '2026-05-01T13:00:00.000Z' })).toEqual({
+      recorded: false,
+      existing: { status: 'skipped', reason: 'holdout', detail: 'control group', skippedAt: '2026-05-01T12:00:00.000Z' },
+    });
+  });
+});
