@@ -6,7 +6,7 @@ import {
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { isMilestoneId } from '../journey/milestones';
-import { planCounterWrites, type CountedEvent, type CounterKey, type WritePlan } from '../kpi/aggregation';
+import { planCounterWrites, UNATTRIBUTED, type CountedEvent, type CounterKey, type WritePlan } from '../kpi/aggregation';
 import { COUNTERS, type Counter } from '../kpi/counters';
 import type { CounterRow } from '../kpi/report';
 import { dynamodb } from './dynamodb';
@@ -90,7 +90,7 @@ export async function readCounterRows(tableName: string): Promise<CounterRow[]> 
     );
     for (const item of page.Items ?? []) {
       const milestone = item.milestone?.S ?? '';
-      if (!isMilestoneId(milestone)) continue;
+      if (!isMilestoneId(milestone) && milestone !== UNATTRIBUTED) continue;
       rows.push({
         key: { day: item.day?.S ?? '', milestone, template: item.template?.S ?? '', variant: item.variant?.S ?? '' },
         counts: Object.fromEntries(COUNTERS.map((c) => [c, Number(item[c]?.N ?? 0)])),

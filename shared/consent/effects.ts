@@ -160,12 +160,8 @@ const EVENT_OF_ACTION: Record<ConsentAction, { type: typeof DOMAIN_EVENT.optedOu
 
 /**
  * `Opted Out` / `Opted In`, id `<inbound wamid>:opted-out` (or the preference's id), attributed
- * to a journey message when there is one. No phone and no text: events leave the system.
- *
- * Without a journey message (e.g. STOP before the first send) the detail has no order,
- * milestone, template or variant. DomainEvent types every message event with them, hence the
- * one cast below; the KPI aggregator (shared/kpi/event-details.ts) requires them today, so
- * such an event is not counted there (see the issue note).
+ * to a journey message when there is one (else the KPIs count it as unattributed). No phone
+ * and no text: events leave the system.
  */
 export function consentEvent(plan: ConsentPlan, action: ConsentAction, scopes: readonly ConsentScope[]): DomainEvent {
   const { type, suffix } = EVENT_OF_ACTION[action];
@@ -177,5 +173,5 @@ export function consentEvent(plan: ConsentPlan, action: ConsentAction, scopes: r
     source: plan.change.source,
     scopes: [...scopes],
   };
-  return { type, detail } as DomainEvent;
+  return { type, detail };
 }

@@ -172,14 +172,36 @@ export const templateQualityChangedDetailSchema = z.looseObject({
 
 export type TemplateQualityChangedDetail = z.infer<typeof templateQualityChangedDetailSchema>;
 
+/**
+ * `Opted In` / `Opted Out`: a scope of the contact's consent moved. Attributed to the journey
+ * message the customer answered (or their last one) when there is one; a STOP before any
+ * message has no order, milestone, template or variant. No phone and no text.
+ */
+export const consentEventDetailSchema = z.looseObject({
+  eventId: z.string().check(z.minLength(1)),
+  occurredAt: z.iso.datetime({ offset: true }),
+  orderId: z.optional(z.string().check(z.minLength(1))),
+  milestone: z.optional(z.enum(MILESTONE_IDS)),
+  template: z.optional(z.string().check(z.minLength(1))),
+  variant: z.optional(z.string().check(z.minLength(1))),
+  wamid: z.optional(z.string()),
+  /** Where the change came from: keyword, quick-reply, meta-user-preferences, send-error-131050… */
+  source: z.string().check(z.minLength(1)),
+  scopes: z.array(z.enum(['utility', 'marketing'])).check(z.minLength(1)),
+});
+
+export type ConsentEventDetail = z.infer<typeof consentEventDetailSchema>;
+
 type TemplateEventType = typeof DOMAIN_EVENT.templateStatusChanged | typeof DOMAIN_EVENT.templateQualityChanged;
+type ConsentEventType = typeof DOMAIN_EVENT.optedIn | typeof DOMAIN_EVENT.optedOut;
 
 /** Events about one journey message (order × milestone × template × variant). */
-export type MessageEventType = Exclude<DomainEventType, TemplateEventType>;
+export type MessageEventType = Exclude<DomainEventType, TemplateEventType | ConsentEventType>;
 
 /** Every event put on the bus: message events carry the journey (order × milestone × template × variant). */
 export type DomainEvent =
   | { type: MessageEventType; detail: MessageEventDetail }
+  | { type: ConsentEventType; detail: ConsentEventDetail }
   | { type: typeof DOMAIN_EVENT.templateStatusChanged; detail: TemplateStatusChangedDetail }
   | { type: typeof DOMAIN_EVENT.templateQualityChanged; detail: TemplateQualityChangedDetail };
 
@@ -195,6 +217,8 @@ export const DETAIL_SCHEMA_OF_EVENT = {
   [DOMAIN_EVENT.messageSkipped]: messageSkippedDetailSchema,
   [DOMAIN_EVENT.fallbackRequested]: fallbackRequestedDetailSchema,
   [DOMAIN_EVENT.replyReceived]: replyEventDetailSchema,
+  [DOMAIN_EVENT.optedIn]: consentEventDetailSchema,
+  [DOMAIN_EVENT.optedOut]: consentEventDetailSchema,
   [DOMAIN_EVENT.npsAnswered]: npsAnsweredDetailSchema,
   [DOMAIN_EVENT.ticketRequested]: ticketRequestedDetailSchema,
   [DOMAIN_EVENT.chatHandoffRequested]: chatHandoffRequestedDetailSchema,

@@ -2,10 +2,13 @@ import type { MilestoneId } from '../journey/milestones';
 import { incrementsOf, type Counter, type CounterAdd } from './counters';
 import type { KpiEvent } from './event-details';
 
+/** Milestone, template and variant of counts no journey message explains (an opt-out before the first send). */
+export const UNATTRIBUTED = 'unattributed';
+
 /** The finest grain KPIs are kept at: day (reporting time zone) × milestone × template × variant. */
 export interface CounterKey {
   day: string;
-  milestone: MilestoneId;
+  milestone: MilestoneId | typeof UNATTRIBUTED;
   template: string;
   variant: string;
 }
@@ -34,7 +37,12 @@ export function counterKeyId(key: CounterKey): string {
 /** What a domain event adds to the counters, keyed by its reporting day × milestone × template × variant. */
 export function countedEvents(event: KpiEvent, timeZone: string): CountedEvent[] {
   const { detail } = event;
-  const key: CounterKey = { day: reportingDay(new Date(detail.occurredAt), timeZone), milestone: detail.milestone, template: detail.template, variant: detail.variant };
+  const key: CounterKey = {
+    day: reportingDay(new Date(detail.occurredAt), timeZone),
+    milestone: detail.milestone ?? UNATTRIBUTED,
+    template: detail.template ?? UNATTRIBUTED,
+    variant: detail.variant ?? UNATTRIBUTED,
+  };
   return incrementsOf(event).map(({ eventId, add }) => ({ eventId, key, add }));
 }
 

@@ -19,6 +19,17 @@ const keyFields = {
   variant: nonEmpty(),
 };
 
+/**
+ * Consent changes may come before any journey message (STOP before day 7): without a journey
+ * they are counted under the unattributed key (shared/kpi/aggregation.ts), not refused.
+ */
+const attributableFields = {
+  ...keyFields,
+  milestone: z.optional(keyFields.milestone),
+  template: z.optional(keyFields.template),
+  variant: z.optional(keyFields.variant),
+};
+
 /** Events whose counters are kept once per journey (order × milestone) need the order id. */
 const journeyFields = { ...keyFields, orderId: nonEmpty() };
 
@@ -40,8 +51,8 @@ export const KPI_EVENT_DETAIL = {
   [DOMAIN_EVENT.messageSkipped]: z.looseObject({ ...journeyFields, reason: z.optional(z.string()) }),
   [DOMAIN_EVENT.replyReceived]: z.looseObject(journeyFields),
   [DOMAIN_EVENT.npsAnswered]: z.looseObject({ ...journeyFields, score: npsScore }),
-  [DOMAIN_EVENT.optedIn]: z.looseObject(keyFields),
-  [DOMAIN_EVENT.optedOut]: z.looseObject(keyFields),
+  [DOMAIN_EVENT.optedIn]: z.looseObject(attributableFields),
+  [DOMAIN_EVENT.optedOut]: z.looseObject(attributableFields),
   [DOMAIN_EVENT.ticketRequested]: z.looseObject({ ...keyFields, reason: z.optional(z.string()) }),
   [DOMAIN_EVENT.chatHandoffRequested]: z.looseObject(keyFields),
   [DOMAIN_EVENT.bookingRequested]: z.looseObject(keyFields),

@@ -1,4 +1,4 @@
-import { MILESTONE_IDS, type MilestoneId } from '../journey/milestones';
+import { isMilestoneId, MILESTONE_IDS, type MilestoneId } from '../journey/milestones';
 import { abVerdict, type AbVerdict, type VariantOutcome, type WinnerRule } from './ab-test';
 import type { CounterKey } from './aggregation';
 import { COUNTERS, type Counter } from './counters';
@@ -68,7 +68,7 @@ class Slice {
 
   add(row: CounterRow): void {
     addInto(this.totals, row.counts);
-    addInto(this.byMilestone[row.key.milestone], row.counts);
+    if (isMilestoneId(row.key.milestone)) addInto(this.byMilestone[row.key.milestone], row.counts);
   }
 
   breakdown(): Breakdown {
@@ -123,8 +123,10 @@ export function buildKpiReport(rows: readonly CounterRow[], query: KpiQuery, opt
     if (!matches(row, query)) continue;
     const { day, milestone, template, variant } = row.key;
     all.add(row);
-    sliceOf(byTemplate, template).add(row);
     sliceOf(byDay, day).add(row);
+    // Unattributed counts (an opt-out before any message) belong to no template or variant.
+    if (!isMilestoneId(milestone)) continue;
+    sliceOf(byTemplate, template).add(row);
     const templates = byVariant.get(milestone)!;
     if (!templates.has(template)) templates.set(template, new Map());
     sliceOf(templates.get(template)!, variant).add(row);
