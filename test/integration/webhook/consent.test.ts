@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { digest } from '#shared/events/public';
 import { virtualClock } from '#shared/clock';
 import { OPT_OUT_BUTTON_PAYLOAD } from '#shared/consent/keywords';
 import type { ConsentStore } from '#shared/consent/record';
@@ -236,12 +237,12 @@ describe('opt-out by keyword', () => {
     const events = await busSettled();
     expect(events.map((e) => e['detail-type'])).toEqual([DOMAIN_EVENT.optedOut]);
     expect(events[0]!.detail).toMatchObject({
-      eventId: `${wamid}:opted-out`,
+      eventId: digest(`${wamid}:opted-out`),
       orderId: 'ORD-LAST',
       milestone: 'day30',
       template: 'posventa_day30_nps',
       variant: 'B',
-      wamid: last.wamid,
+      wamid: digest(last.wamid),
       matchedBy: 'last-message',
       source: 'keyword',
       scopes: ['utility', 'marketing'],
@@ -301,7 +302,7 @@ describe('opt-out by keyword', () => {
     expect(textsTo(phone).map(textBody)).toEqual([CONSENT_CONFIRMATIONS['opt-out'].es]);
     const [event] = await busSettled();
     expect(event?.['detail-type']).toBe(DOMAIN_EVENT.optedOut);
-    expect(event?.detail).toMatchObject({ eventId: `${wamid}:opted-out`, source: 'keyword' });
+    expect(event?.detail).toMatchObject({ eventId: digest(`${wamid}:opted-out`), source: 'keyword' });
     expect(event?.detail.milestone).toBeUndefined();
   });
 });
@@ -318,7 +319,7 @@ describe('opt-out by quick reply', () => {
     expect(textsTo(phone).map(textBody)).toEqual([CONSENT_CONFIRMATIONS['opt-out'].en]);
     const events = await busSettled();
     expect(events.map((e) => e['detail-type'])).toEqual([DOMAIN_EVENT.optedOut]);
-    expect(events[0]!.detail).toMatchObject({ eventId: `${wamid}:opted-out`, wamid: last.wamid, matchedBy: 'context', milestone: 'day30', source: 'quick-reply' });
+    expect(events[0]!.detail).toMatchObject({ eventId: digest(`${wamid}:opted-out`), wamid: digest(last.wamid), matchedBy: 'context', milestone: 'day30', source: 'quick-reply' });
   });
 });
 
@@ -358,6 +359,6 @@ describe('opt back in', () => {
     expect(textsTo(phone).map(textBody)).toEqual([CONSENT_CONFIRMATIONS['opt-out'].pt_BR, CONSENT_CONFIRMATIONS['opt-in'].pt_BR]);
     const events = await busSettled();
     expect(events.map((e) => e['detail-type'])).toEqual([DOMAIN_EVENT.optedOut, DOMAIN_EVENT.optedIn]);
-    expect(events[1]!.detail).toMatchObject({ eventId: `${wamid}:opted-in`, scopes: ['utility', 'marketing'] });
+    expect(events[1]!.detail).toMatchObject({ eventId: digest(`${wamid}:opted-in`), scopes: ['utility', 'marketing'] });
   });
 });

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { digest } from '#shared/events/public';
 import { ENV } from '#shared/env';
 import { DOMAIN_EVENT, type DomainEvent } from '#shared/events/domain';
 import type { JourneyStore, SentMessage } from '#shared/journey/journey-store';
@@ -176,7 +177,7 @@ describe('webhook handler: exactly-once statuses', () => {
     expect((await post(raw)).statusCode).toBe(200);
     const events = await busSettled();
     expect(types(events)).toEqual([DOMAIN_EVENT.messageDelivered, DOMAIN_EVENT.messageSent]);
-    expect(events.map((e) => e.detail.eventId).sort()).toEqual([`${message.wamid}:delivered`, `${message.wamid}:sent`]);
+    expect(events.map((e) => e.detail.eventId).sort()).toEqual([digest(`${message.wamid}:delivered`), digest(`${message.wamid}:sent`)].sort());
   });
 
   it('has one effect when 8 identical deliveries arrive at once; each is 200 or asked to retry, and the retries are 200', async () => {
@@ -198,14 +199,14 @@ describe('webhook handler: exactly-once statuses', () => {
     expect((await post(envelope({ statuses: [statusOf(message, 'sent', 1772960400)] }))).statusCode).toBe(200);
     const events = await busSettled();
     expect(types(events)).toEqual([DOMAIN_EVENT.messageDelivered, DOMAIN_EVENT.messageRead, DOMAIN_EVENT.messageSent]);
-    expect(events.find((e) => e['detail-type'] === DOMAIN_EVENT.messageDelivered)?.detail).toMatchObject({ eventId: `${message.wamid}:delivered`, inferredFrom: 'read' });
+    expect(events.find((e) => e['detail-type'] === DOMAIN_EVENT.messageDelivered)?.detail).toMatchObject({ eventId: digest(`${message.wamid}:delivered`), inferredFrom: 'read' });
   });
 
   it('finds the journey of a status without callback data through the wamid recorded at send time', async () => {
     const message = await sentMessage('day30');
     expect((await post(envelope({ statuses: [statusOf(message, 'delivered', 1772960402, false)] }))).statusCode).toBe(200);
     const [event] = await busSettled();
-    expect(event?.detail).toMatchObject({ eventId: `${message.wamid}:delivered`, orderId: message.orderId, milestone: 'day30', template: 'posventa_day30_nps', variant: 'A' });
+    expect(event?.detail).toMatchObject({ eventId: digest(`${message.wamid}:delivered`), orderId: message.orderId, milestone: 'day30', template: 'posventa_day30_nps', variant: 'A' });
     expect(JSON.stringify(event)).not.toContain(PHONE.slice(1));
   });
 
@@ -234,8 +235,8 @@ describe('webhook handler: replies', () => {
     const events = await busSettled();
     expect(types(events)).toEqual([DOMAIN_EVENT.npsAnswered, DOMAIN_EVENT.replyReceived, DOMAIN_EVENT.ticketRequested]);
     const inboundWamid = payload.messages[0]!.id;
-    for (const event of events) expect(event.detail).toMatchObject({ orderId: message.orderId, milestone: 'day30', wamid: message.wamid, inboundWamid, matchedBy: 'context' });
-    expect(events.find((e) => e['detail-type'] === DOMAIN_EVENT.npsAnswered)?.detail).toMatchObject({ score: 3, npsCategory: 'detractor', eventId: `${inboundWamid}:nps` });
+    for (const event of events) expect(event.detail).toMatchObject({ orderId: message.orderId, milestone: 'day30', wamid: digest(message.wamid), inboundWamid: digest(inboundWamid), matchedBy: 'context' });
+    expect(events.find((e) => e['detail-type'] === DOMAIN_EVENT.npsAnswered)?.detail).toMatchObject({ score: 3, npsCategory: 'detractor', eventId: digest(`${inboundWamid}:nps`) });
     expect(events.find((e) => e['detail-type'] === DOMAIN_EVENT.ticketRequested)?.detail).toMatchObject({ reason: 'detractor' });
     expect(JSON.stringify(events)).not.toContain(PHONE.slice(1));
 
@@ -325,6 +326,7 @@ describe('applyWebhook with the DynamoDB marks: failures between mark and publis
     };
     expect((await receiveWebhook(raw, header, APP_SECRET, deps(publish))).statusCode).toBe(200);
     expect((await receiveWebhook(raw, header, APP_SECRET, deps(publish))).statusCode).toBe(200);
+    // What the webhook hands the publisher: natural ids; the bus gets their digests.
     expect(published.map((e) => e.detail.eventId)).toEqual([`${message.wamid}:delivered`]);
     expect(types(await busSettled())).toEqual([DOMAIN_EVENT.messageDelivered]);
   });
