@@ -6,6 +6,7 @@ import { ENV } from '#shared/env';
 import { TEMPLATES } from '#shared/templates/catalogue';
 import { synthesizePosventa } from '../infra/synth';
 import { createHttpApi } from './api-gateway';
+import { createDashboardHandler, DASHBOARD_PATH } from './dashboard';
 import { createTables, startDynamoDbLocal, type RunningDynamoDb } from './dynamodb';
 import { createEventBridgeService, type EventBridgeService } from './eventbridge/service';
 import { sendJson } from './http';
@@ -44,6 +45,8 @@ export interface LocalStackOptions {
 export interface LocalStackInfo {
   webhookUrl: string;
   kpiUrl: string;
+  /** The KPI dashboard page, reading kpiUrl on the same origin. */
+  dashboardUrl: string;
   httpApiUrl: string;
   eventBridgeEndpoint: string;
   stepFunctionsEndpoint: string;
@@ -245,6 +248,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const info: LocalStackInfo = {
       webhookUrl: `${frontDoor.url}${webhookRoute.path}`,
       kpiUrl: `${frontDoor.url}${kpiRoute.path}`,
+      dashboardUrl: `${frontDoor.url}${DASHBOARD_PATH}`,
       httpApiUrl: frontDoor.url,
       eventBridgeEndpoint: eventBridgeServer.url,
       stepFunctionsEndpoint: stepFunctionsServer.url,
@@ -261,13 +265,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       clockEpochMs: clock.epochMs,
     };
 
+    const dashboard = await createDashboardHandler({ kpiPath: kpiRoute.path });
     frontDoor.serve(
       createHttpApi(
         topology.routes.map((route) => {
           const fn = functionNamed(route.functionName);
           return { method: route.method, path: route.path, invoke: (event) => fn.invoke(event) };
         }),
-        (req, res) => (req.url === '/' ? sendJson(res, 200, info) : sendJson(res, 404, { message: 'Not Found' })),
+        (req, res) => {
+          if (dashboard(req, res)) return;
+          if (req.url === '/') sendJson(res, 200, info);
+          else sendJson(res, 404, { message: 'Not Found' });
+        },
       ),
     );
 

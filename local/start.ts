@@ -24,6 +24,7 @@ function describe(info: LocalStackInfo, simulated: boolean): string {
     '',
     `  Webhook (point Meta here)   ${info.webhookUrl}`,
     `  KPI API                     ${info.kpiUrl}`,
+    `  Dashboard                   ${info.dashboardUrl}`,
     `  EventBridge endpoint        ${info.eventBridgeEndpoint}   (bus "${info.eventBusName}", region ${info.region})`,
     `  Step Functions endpoint     ${info.stepFunctionsEndpoint}`,
     `  DynamoDB Local              ${info.dynamoDbEndpoint}`,

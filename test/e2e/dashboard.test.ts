@@ -1,0 +1,190 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COUNTERS } from '#shared/kpi/counters';
+import type { KpiReport } from '#shared/kpi/report';
+import { signWebhookBody } from '#shared/whatsapp/signature';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import { waitFor } from '../support/wait';
+
+/**
+ * The dashboard page in a real browser (Debian's Chromium, driven by playwright-core) against
+ * the local stack after one whole journey and one NPS answer: it must show what the KPI API
+ * says, follow the filters, and log no error (a CSP violation would be one).
+ */
+const CHROMIUM = '/usr/bin/chromium';
+// As root on this closed network: no sandbox, and no background calls to Google's hosts.
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const DAY_MS = 40;
+const APP_SECRET = 'dashboard-app-secret';
+const credentials = { accessKeyId: 'store', secretAccessKey: 'store' };
+
+let stack: LocalStack;
+let stateDir: string;
+let browser: Browser;
+let page: Page;
+const browserErrors: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: the dashboard test needs Debian's Chromium (apt-get install -y chromium; .ci/run installs it)`);
+  }
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  stateDir = await mkdtemp(join(tmpdir(), 'posventa-dashboard-'));
+  [stack, browser] = await Promise.all([
+    startLocalStack({
+      port: 0,
+      dayMs: DAY_MS,
+      metaAppSecret: APP_SECRET,
+      metaVerifyToken: 'dashboard-verify-token',
+      metaAccessToken: 'dashboard-access-token',
+      stateDir,
+      functionLogLevel: 'ERROR',
+      log: () => undefined,
+    }),
+    chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
+  ]);
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.on('console', (message) => {
+    if (message.type() === 'error') browserErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => browserErrors.push(error.message));
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+  if (stateDir !== undefined) await rm(stateDir, { recursive: true, force: true });
+});
+
+const purchase = (orderId: string) => ({
+  orderId,
+  purchasedAt: new Date().toISOString(),
+  customer: {
+    id: 'CUST-88',
+    phone: '+5491155550002',
+    name: 'Tomás',
+    locale: 'es-AR',
+    timezone: 'America/Argentina/Buenos_Aires',
+    optIn: { source: 'checkout-checkbox', at: new Date().toISOString() },
+  },
+  items: [{ sku: 'CAF-DLX', name: 'Cafetera Deluxe', category: 'kitchen' }],
+});
+
+/** An inbound text message answering one of our sends, signed like Meta's. */
+async function reply(to: { waId: string; wamid: string }, text: string): Promise<void> {
+  const body = JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: '102290129340398',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '5491100000000', phone_number_id: stack.info.phoneNumberId },
+              contacts: [{ profile: { name: 'Tomás' }, wa_id: to.waId }],
+              messages: [
+                {
+                  from: to.waId,
+                  id: 'wamid.HBgNNTQ5MTE1NTU1MDAwMhUCABIYFERBU0hCT0FSRC1SRVBMWS0wMDAxAA==',
+                  timestamp: String(Math.floor(stack.clock.now().getTime() / 1000)),
+                  type: 'text',
+                  text: { body: text },
+                  context: { from: '5491100000000', id: to.wamid },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  });
+  const headers = { 'content-type': 'application/json', 'x-hub-signature-256': signWebhookBody(body, APP_SECRET) };
+  expect((await fetch(stack.info.webhookUrl, { method: 'POST', headers, body })).status).toBe(200);
+}
+
+const kpis = async (query = ''): Promise<KpiReport> => (await (await fetch(`${stack.info.kpiUrl}${query}`)).json()) as KpiReport;
+
+/** Every counter's total as the page shows it, as numbers ("—" stays text). */
+const countersOnPage = (): Promise<Record<string, number | string>> =>
+  page.$$eval('td[data-counter]:not([data-milestone])', (cells) =>
+    Object.fromEntries(
+      cells.map((cell) => {
+        const text = cell.textContent ?? '';
+        const digits = text.replace(/[^\d.-]/g, '');
+        return [cell.getAttribute('data-counter'), digits === '' ? text : Number(digits)];
+      }),
+    ),
+  );
+
+describe('dashboard page', () => {
+  it('is listed in local.json and served as one self-contained HTML document', async () => {
+    const written = JSON.parse(await readFile(join(stateDir, 'local.json'), 'utf8')) as Record<string, unknown>;
+    expect(written.dashboardUrl).toBe(stack.info.dashboardUrl);
+    const response = await fetch(stack.info.dashboardUrl);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const html = await response.text();
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+stylesheet|https?:\/\/(?!www\.w3\.org)/);
+    expect((await fetch(stack.info.dashboardUrl, { method: 'POST' })).status).toBe(405);
+  });
+
+  it('shows the KPI API figures after a whole journey and an NPS answer, follows the filters, logs no error', async () => {
+    const { info, simulator } = stack;
+    const eventBridge = new EventBridgeClient({ endpoint: info.eventBridgeEndpoint, region: info.region, credentials });
+    const entry = { EventBusName: info.eventBusName, Source: 'posventa.store', DetailType: 'Purchase Completed', Detail: JSON.stringify(purchase('ORD-2001')) };
+    expect((await eventBridge.send(new PutEventsCommand({ Entries: [entry] }))).FailedEntryCount).toBe(0);
+
+    await waitFor('the journey read on every milestone', async () => {
+      const report = await kpis();
+      return ['day7', 'day30', 'day60'].every((m) => report.byMilestone[m as 'day7'].read === 1) ? report : undefined;
+    });
+    const day30 = simulator!.sends.find((s) => (s.request as { template?: { name: string } }).template?.name === 'posventa_day30_nps');
+    await reply(day30!, '9');
+    const report = await waitFor('the NPS answer counted', async () => {
+      const current = await kpis();
+      return current.totals.npsAnswers === 1 ? current : undefined;
+    });
+    expect(report.totals).toMatchObject({ sent: 3, delivered: 3, read: 3, npsAnswers: 1, npsPromoters: 1 });
+
+    await page.goto(info.dashboardUrl);
+    await page.locator('[data-value="sent"]').filter({ hasText: /\d/ }).waitFor();
+    // The page and the API agree on every counter (polled: the page reads on its own schedule).
+    await expect.poll(countersOnPage, { timeout: 10_000 }).toEqual(Object.fromEntries(COUNTERS.map((c) => [c, (report.totals as Record<string, number>)[c]])));
+
+    expect(await page.locator('[data-value="sent"]').textContent()).toBe('3');
+    expect(await page.locator('[data-value="delivered"]').textContent()).toBe('3');
+    expect(await page.locator('[data-value="read"]').textContent()).toBe('3');
+    expect(await page.locator('[data-value="responders"]').textContent()).toBe('1');
+    expect(await page.locator('[data-kpi="nps"] .value').textContent()).toBe('+100');
+    expect(await page.locator('[data-kpi="deliveryRate"] .value').textContent()).toBe('100%');
+    // No holdout group, so no lift to show.
+    expect(await page.locator('[data-kpi="optOutRate"] .value').textContent()).toBe('0%');
+    expect(await page.locator('[data-kpi="repurchaseLift"]').count()).toBe(0);
+    expect(await page.locator('#templates tr[data-template]').count()).toBe(Object.keys(report.byTemplate).length);
+    expect(await page.locator('.ab-test').count()).toBe(3);
+    expect(await page.locator('#nps-trend circle').count()).toBe(1);
+    expect(await page.getByRole('img', { name: /^Funnel: Sent 3/ }).count()).toBe(1);
+
+    const screenshotDir = await mkdtemp(join(tmpdir(), 'posventa-dashboard-shot-'));
+    const screenshot = join(screenshotDir, 'dashboard.png');
+    await page.screenshot({ path: screenshot, fullPage: true });
+    console.info(`dashboard screenshot: ${screenshot}`);
+
+    const day7Only = await kpis('?milestone=day7');
+    await page.getByLabel('Milestone').selectOption('day7');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => page.locator('[data-value="sent"]').textContent()).toBe(String(day7Only.totals.sent));
+    expect(day7Only.totals.sent).toBe(1);
+    expect(new URL(page.url()).searchParams.get('milestone')).toBe('day7');
+
+    expect(browserErrors).toEqual([]);
+  });
+});
