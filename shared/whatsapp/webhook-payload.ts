@@ -7,7 +7,16 @@ import * as z from 'zod/mini';
  * a field we do not handle never fails the webhook.
  */
 
-const unixSeconds = z.string().check(z.regex(/^\d+$/, 'timestamp must be unix seconds'));
+/**
+ * Unix seconds up to the year 9999: beyond that `new Date(…).toISOString()` throws, and a
+ * signed body must get a 400, never a crash.
+ */
+const MAX_UNIX_SECONDS = 253_402_300_799;
+const unixSecondsNumber = z.int().check(z.gte(0), z.lte(MAX_UNIX_SECONDS));
+const unixSeconds = z.string().check(
+  z.regex(/^\d{1,12}$/, 'timestamp must be unix seconds'),
+  z.refine((value) => Number(value) <= MAX_UNIX_SECONDS, 'timestamp is past the year 9999'),
+);
 const nonEmpty = z.string().check(z.minLength(1));
 
 const errorSchema = z.looseObject({
@@ -122,7 +131,7 @@ export const userPreferencesValueSchema = z.looseObject({
       detail: z.optional(z.string()),
       category: nonEmpty,
       value: nonEmpty,
-      timestamp: z.union([unixSeconds, z.int().check(z.gte(0))]),
+      timestamp: z.union([unixSeconds, unixSecondsNumber]),
     }),
   ),
 });
@@ -134,7 +143,7 @@ export const webhookEnvelopeSchema = z.looseObject({
     z.looseObject({
       id: z.string(),
       /** Unix seconds; template-family webhooks carry it. */
-      time: z.optional(z.number()),
+      time: z.optional(unixSecondsNumber),
       changes: z.array(z.looseObject({ field: z.string(), value: z.looseObject({}) })),
     }),
   ),

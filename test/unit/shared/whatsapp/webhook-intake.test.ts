@@ -256,3 +256,19 @@ describe('answerVerification', () => {
     expect(answerVerification(q, TOKEN)).toEqual({ statusCode: 403 });
   });
 });
+
+describe('timestamps out of the Date range', () => {
+  // Found by the property test: a signed body whose time is past the year 9999 used to throw
+  // a RangeError in toISOString(); it must be a clear 400.
+  it('answers 400 for a template update whose entry.time cannot be a date', () => {
+    const body = JSON.parse(fixture('template-quality-update.json').toString('utf8')) as { entry: Array<{ time: number }> };
+    body.entry[0]!.time = 1e20;
+    const intake = signed(Buffer.from(JSON.stringify(body)));
+    expect(intake).toMatchObject({ accepted: false, statusCode: 400 });
+  });
+
+  it('answers 400 for a status whose timestamp has too many digits', () => {
+    const text = fixture('status-batch.json').toString('utf8').replace(/"timestamp":\s*"\d+"/, '"timestamp": "99999999999999999999"');
+    expect(signed(Buffer.from(text))).toMatchObject({ accepted: false, statusCode: 400 });
+  });
+});
