@@ -206,7 +206,7 @@ export function incrementsOf(event: KpiEvent): EventIncrement[] {
       return [own({ [counter]: 1 }), { eventId: journeyId('journey', event.detail.milestone, event.detail.orderId), add: { journeys: 1 } }];
     }
     case DOMAIN_EVENT.messageDelivered: {
-      const billable = billableCounterOf(event.detail.billable, event.detail.pricingCategory);
+      const billable = billableCounterOf(event.detail.pricing?.billable, event.detail.pricing?.category);
       return [
         own(billable === undefined ? { delivered: 1 } : { delivered: 1, [billable]: 1 }),
         { eventId: journeyId('journey', event.detail.milestone, event.detail.orderId), add: { journeys: 1 } },

@@ -44,8 +44,11 @@ export const HOLDOUT_SKIP_REASON = 'holdout';
 
 export const KPI_EVENT_DETAIL = {
   [DOMAIN_EVENT.messageSent]: z.looseObject(journeyFields),
-  // Meta's `statuses[].pricing`, copied flat: `billable`, `pricingCategory` (utility, marketing…).
-  [DOMAIN_EVENT.messageDelivered]: z.looseObject({ ...journeyFields, billable: z.optional(z.boolean()), pricingCategory: z.optional(z.string()) }),
+  // Meta's `statuses[].pricing` as the webhook carries it (shared/events/domain.ts): billable, category.
+  [DOMAIN_EVENT.messageDelivered]: z.looseObject({
+    ...journeyFields,
+    pricing: z.optional(z.looseObject({ billable: z.optional(z.boolean()), category: z.optional(z.string()) })),
+  }),
   [DOMAIN_EVENT.messageRead]: z.looseObject(journeyFields),
   [DOMAIN_EVENT.messageFailed]: z.looseObject({ ...journeyFields, errorCode: z.optional(z.number()) }),
   [DOMAIN_EVENT.messageSkipped]: z.looseObject({ ...journeyFields, reason: z.optional(z.string()) }),

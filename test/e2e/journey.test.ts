@@ -132,6 +132,9 @@ describe('local stack', () => {
       // The send step's "sent" and the status webhook's "sent" are one event: counted once.
       expect(report.byMilestone[milestone]).toMatchObject({ sent: 1, delivered: 1, read: 1 });
     }
+    // Meta's pricing rides on the status webhooks: day 7 and 30 are utility, day 60 marketing.
+    const totals = (report as unknown as { totals: Record<string, number> }).totals;
+    expect({ utility: totals.billableUtility, marketing: totals.billableMarketing }).toEqual({ utility: 2, marketing: 1 });
     expect(simulator!.sends).toHaveLength(3);
   });
 

@@ -40,7 +40,7 @@ describe('readQueuedEvents', () => {
     const batch = readQueuedEvents(
       [
         record('m-1', as('NPS Answered', { score: 10, milestone: 'day30' })),
-        record('m-2', as('Message Delivered', { billable: true, pricingCategory: 'marketing' })),
+        record('m-2', as('Message Delivered', { pricing: { billable: true, category: 'marketing' } })),
         record('m-3', as('Repurchase Attributed', { holdout: true })),
         record('m-4', as('NPS Answered', { score: 12 })),
       ],

@@ -111,11 +111,11 @@ describe('incrementsOf', () => {
 
   it('counts a delivery, and the billable category Meta reports on it', () => {
     expect(incrementsOf(event(DOMAIN_EVENT.messageDelivered))[0]).toEqual({ eventId: 'e-1', add: { delivered: 1 } });
-    expect(incrementsOf(event(DOMAIN_EVENT.messageDelivered, { billable: true, pricingCategory: 'utility', pricingModel: 'PMP' }))[0]).toEqual({
+    expect(incrementsOf(event(DOMAIN_EVENT.messageDelivered, { pricing: { billable: true, category: 'utility', model: 'PMP' } }))[0]).toEqual({
       eventId: 'e-1',
       add: { delivered: 1, billableUtility: 1 },
     });
-    expect(incrementsOf(event(DOMAIN_EVENT.messageDelivered, { billable: false, pricingCategory: 'utility' }))[0]).toEqual({ eventId: 'e-1', add: { delivered: 1 } });
+    expect(incrementsOf(event(DOMAIN_EVENT.messageDelivered, { pricing: { billable: false, category: 'utility' } }))[0]).toEqual({ eventId: 'e-1', add: { delivered: 1 } });
   });
 
   it.each([
@@ -212,7 +212,7 @@ describe('incrementsOf', () => {
 
 describe('KPI_EVENT_DETAIL (what the counters read)', () => {
   it('accepts the message-status detail the webhook emits, with pricing flattened', () => {
-    const detail = { ...base, wamid: 'wamid.X', billable: true, pricingModel: 'PMP', pricingCategory: 'utility', pricingType: 'regular', inferredFrom: 'read' };
+    const detail = { ...base, wamid: 'wamid.X', pricing: { billable: true, model: 'PMP', category: 'utility', type: 'regular' }, inferredFrom: 'read' };
     expect(parseWith(KPI_EVENT_DETAIL[DOMAIN_EVENT.messageDelivered], detail).ok).toBe(true);
   });
 
