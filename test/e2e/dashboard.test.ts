@@ -1,14 +1,13 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COUNTERS } from '#shared/kpi/counters';
 import type { KpiReport } from '#shared/kpi/report';
-import { signWebhookBody } from '#shared/whatsapp/signature';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import type { LocalStack } from '../../local/stack';
+import { inboundTextWebhook, purchaseDetail, putPurchase, startTestStack, type TestStack } from '../support/local-stack';
 import { waitFor } from '../support/wait';
 
 /**
@@ -21,10 +20,9 @@ const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const DAY_MS = 40;
 const APP_SECRET = 'dashboard-app-secret';
-const credentials = { accessKeyId: 'store', secretAccessKey: 'store' };
 
+let running: TestStack;
 let stack: LocalStack;
-let stateDir: string;
 let browser: Browser;
 let page: Page;
 const browserErrors: string[] = [];
@@ -33,21 +31,11 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: the dashboard test needs Debian's Chromium (apt-get install -y chromium; .ci/run installs it)`);
   }
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  stateDir = await mkdtemp(join(tmpdir(), 'posventa-dashboard-'));
-  [stack, browser] = await Promise.all([
-    startLocalStack({
-      port: 0,
-      dayMs: DAY_MS,
-      metaAppSecret: APP_SECRET,
-      metaVerifyToken: 'dashboard-verify-token',
-      metaAccessToken: 'dashboard-access-token',
-      stateDir,
-      functionLogLevel: 'ERROR',
-      log: () => undefined,
-    }),
+  [running, browser] = await Promise.all([
+    startTestStack({ dayMs: DAY_MS, metaAppSecret: APP_SECRET }),
     chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
   ]);
+  stack = running.stack;
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   page.on('console', (message) => {
     if (message.type() === 'error') browserErrors.push(message.text());
@@ -57,55 +45,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await stack?.stop();
-  if (stateDir !== undefined) await rm(stateDir, { recursive: true, force: true });
-});
-
-const purchase = (orderId: string) => ({
-  orderId,
-  purchasedAt: new Date().toISOString(),
-  customer: {
-    id: 'CUST-88',
-    phone: '+5491155550002',
-    name: 'Tomás',
-    locale: 'es-AR',
-    timezone: 'America/Argentina/Buenos_Aires',
-    optIn: { source: 'checkout-checkbox', at: new Date().toISOString() },
-  },
-  items: [{ sku: 'CAF-DLX', name: 'Cafetera Deluxe', category: 'kitchen' }],
+  await running?.stop();
 });
 
 /** An inbound text message answering one of our sends, signed like Meta's. */
 async function reply(to: { waId: string; wamid: string }, text: string): Promise<void> {
-  const body = JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '5491100000000', phone_number_id: stack.info.phoneNumberId },
-              contacts: [{ profile: { name: 'Tomás' }, wa_id: to.waId }],
-              messages: [
-                {
-                  from: to.waId,
-                  id: 'wamid.HBgNNTQ5MTE1NTU1MDAwMhUCABIYFERBU0hCT0FSRC1SRVBMWS0wMDAxAA==',
-                  timestamp: String(Math.floor(stack.clock.now().getTime() / 1000)),
-                  type: 'text',
-                  text: { body: text },
-                  context: { from: '5491100000000', id: to.wamid },
-                },
-              ],
-            },
-          },
-        ],
-      },
-    ],
-  });
-  const headers = { 'content-type': 'application/json', 'x-hub-signature-256': signWebhookBody(body, APP_SECRET) };
+  const message = { from: to.waId, wamid: 'wamid.HBgNNTQ5MTE1NTU1MDAwMhUCABIYFERBU0hCT0FSRC1SRVBMWS0wMDAxAA==', text, at: stack.clock.now(), repliesTo: to.wamid };
+  const { body, headers } = inboundTextWebhook(stack.info, message, APP_SECRET);
   expect((await fetch(stack.info.webhookUrl, { method: 'POST', headers, body })).status).toBe(200);
 }
 
@@ -125,7 +71,7 @@ const countersOnPage = (): Promise<Record<string, number | string>> =>
 
 describe('dashboard page', () => {
   it('is listed in local.json and served as one self-contained HTML document', async () => {
-    const written = JSON.parse(await readFile(join(stateDir, 'local.json'), 'utf8')) as Record<string, unknown>;
+    const written = JSON.parse(await readFile(join(running.stateDir, 'local.json'), 'utf8')) as Record<string, unknown>;
     expect(written.dashboardUrl).toBe(stack.info.dashboardUrl);
     const response = await fetch(stack.info.dashboardUrl);
     expect(response.status).toBe(200);
@@ -138,9 +84,7 @@ describe('dashboard page', () => {
 
   it('shows the KPI API figures after a whole journey and an NPS answer, follows the filters, logs no error', async () => {
     const { info, simulator } = stack;
-    const eventBridge = new EventBridgeClient({ endpoint: info.eventBridgeEndpoint, region: info.region, credentials });
-    const entry = { EventBusName: info.eventBusName, Source: 'posventa.store', DetailType: 'Purchase Completed', Detail: JSON.stringify(purchase('ORD-2001')) };
-    expect((await eventBridge.send(new PutEventsCommand({ Entries: [entry] }))).FailedEntryCount).toBe(0);
+    expect(await putPurchase(info, purchaseDetail('ORD-2001', { id: 'CUST-88', phone: '+5491155550002', name: 'Tomás' }))).toBe(0);
 
     await waitFor('the journey read on every milestone', async () => {
       const report = await kpis();

@@ -1,11 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import type { LocalStack } from '../../local/stack';
+import { purchaseDetail, putPurchase, startTestStack, type TestStack } from '../support/local-stack';
 import { waitFor } from '../support/wait';
 
 /** With GRAPH_API_BASE_URL set, the local stack sends to that server and simulates nothing. */
@@ -18,11 +15,10 @@ interface ReceivedRequest {
 let graph: Server;
 let graphUrl: string;
 const received: ReceivedRequest[] = [];
+let running: TestStack;
 let stack: LocalStack;
-let stateDir: string;
 
 beforeAll(async () => {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   graph = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -34,53 +30,27 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => graph.listen(0, '127.0.0.1', resolve));
   graphUrl = `http://127.0.0.1:${(graph.address() as AddressInfo).port}`;
-  stateDir = await mkdtemp(join(tmpdir(), 'posventa-e2e-graph-'));
-  stack = await startLocalStack({
-    port: 0,
+  running = await startTestStack({
     dayMs: 20,
     graphApiBaseUrl: graphUrl,
     metaAppSecret: 'secret-from-env',
     metaVerifyToken: 'token-from-env',
     metaAccessToken: 'access-token-from-env',
-    stateDir,
-    functionLogLevel: 'ERROR',
-    log: () => undefined,
   });
+  stack = running.stack;
 }, 180_000);
 
 afterAll(async () => {
-  await stack?.stop();
+  await running?.stop();
   await new Promise((resolve) => graph?.close(resolve));
-  await rm(stateDir, { recursive: true, force: true });
 });
 
 it('sends to GRAPH_API_BASE_URL with the configured access token, and runs no simulator', async () => {
   expect(stack.simulator).toBeUndefined();
   expect(stack.info.graphApiBaseUrl).toBe(graphUrl);
 
-  const eventBridge = new EventBridgeClient({
-    endpoint: stack.info.eventBridgeEndpoint,
-    region: stack.info.region,
-    credentials: { accessKeyId: 'store', secretAccessKey: 'store' },
-  });
-  const now = new Date().toISOString();
-  await eventBridge.send(
-    new PutEventsCommand({
-      Entries: [
-        {
-          EventBusName: stack.info.eventBusName,
-          Source: 'posventa.store',
-          DetailType: 'Purchase Completed',
-          Detail: JSON.stringify({
-            orderId: 'EXT-1',
-            purchasedAt: now,
-            customer: { id: 'C-9', phone: '+5511987654321', name: 'João', locale: 'pt-BR', timezone: 'America/Sao_Paulo', optIn: { source: 'checkout', at: now } },
-            items: [{ sku: 'S-1', name: 'Liquidificador' }],
-          }),
-        },
-      ],
-    }),
-  );
+  const detail = purchaseDetail('EXT-1', { id: 'C-9', phone: '+5511987654321', name: 'João', locale: 'pt-BR', timezone: 'America/Sao_Paulo' });
+  expect(await putPurchase(stack.info, detail)).toBe(0);
 
   const first = await waitFor('a send at the external Graph API', () => received[0], 30_000);
   expect(first.path).toBe(`/v23.0/${stack.info.phoneNumberId}/messages`);

@@ -1,11 +1,10 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhookBody } from '#shared/whatsapp/signature';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import type { LocalStack } from '../../local/stack';
+import { inboundTextWebhook, purchaseDetail, putPurchase, startTestStack, type TestStack } from '../support/local-stack';
 import { waitFor } from '../support/wait';
 
 /**
@@ -16,47 +15,21 @@ import { waitFor } from '../support/wait';
 const DAY_MS = 40;
 const credentials = { accessKeyId: 'store', secretAccessKey: 'store' };
 
+let running: TestStack;
 let stack: LocalStack;
-let stateDir: string;
 
 beforeAll(async () => {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  stateDir = await mkdtemp(join(tmpdir(), 'posventa-e2e-'));
-  stack = await startLocalStack({
-    port: 0,
-    dayMs: DAY_MS,
-    metaAppSecret: 'e2e-app-secret',
-    metaVerifyToken: 'e2e-verify-token',
-    metaAccessToken: 'e2e-access-token',
-    stateDir,
-    functionLogLevel: 'ERROR',
-    log: () => undefined,
-  });
+  running = await startTestStack({ dayMs: DAY_MS });
+  stack = running.stack;
 }, 180_000);
 
 afterAll(async () => {
-  await stack?.stop();
-  await rm(stateDir, { recursive: true, force: true });
-});
-
-const purchase = (orderId: string) => ({
-  orderId,
-  purchasedAt: new Date().toISOString(),
-  customer: {
-    id: 'CUST-77',
-    phone: '+5491155550001',
-    name: 'Lucía',
-    locale: 'es-AR',
-    timezone: 'America/Argentina/Buenos_Aires',
-    optIn: { source: 'checkout-checkbox', at: new Date().toISOString() },
-  },
-  items: [{ sku: 'CAF-DLX', name: 'Cafetera Deluxe', category: 'kitchen' }],
-  total: { amount: 189999, currency: 'ARS' },
+  await running?.stop();
 });
 
 describe('local stack', () => {
   it('writes local.json with the documented keys', async () => {
-    const written = JSON.parse(await readFile(join(stateDir, 'local.json'), 'utf8')) as Record<string, unknown>;
+    const written = JSON.parse(await readFile(join(running.stateDir, 'local.json'), 'utf8')) as Record<string, unknown>;
     for (const key of ['webhookUrl', 'eventBridgeEndpoint', 'stepFunctionsEndpoint', 'dynamoDbEndpoint', 'kpiUrl', 'metaAppSecret', 'metaVerifyToken', 'dayMs', 'eventBusName']) {
       expect(written, key).toHaveProperty(key);
     }
@@ -84,13 +57,9 @@ describe('local stack', () => {
 
   it('runs one journey per order: day 7, 30 and 60 sends reach Meta in order, statuses come back, KPIs count them', async () => {
     const { info, simulator } = stack;
-    const eventBridge = new EventBridgeClient({ endpoint: info.eventBridgeEndpoint, region: info.region, credentials });
-    const entry = { EventBusName: info.eventBusName, Source: 'posventa.store', DetailType: 'Purchase Completed', Detail: JSON.stringify(purchase('ORD-1001')) };
+    const detail = purchaseDetail('ORD-1001');
     // The store retries: the same event twice must still start one journey.
-    for (let i = 0; i < 2; i += 1) {
-      const put = await eventBridge.send(new PutEventsCommand({ Entries: [entry] }));
-      expect(put.FailedEntryCount).toBe(0);
-    }
+    for (let i = 0; i < 2; i += 1) expect(await putPurchase(info, detail)).toBe(0);
 
     const sends = await waitFor('three template sends', () => (simulator!.sends.length >= 3 ? simulator!.sends : undefined), 30_000);
     expect(sends.map((s) => (s.request as { template?: { name: string } }).template?.name)).toEqual([
@@ -110,7 +79,7 @@ describe('local stack', () => {
       ]);
     }
     // Each milestone is sent no earlier than its day on the virtual clock.
-    const purchasedAt = Date.parse(JSON.parse(entry.Detail).purchasedAt);
+    const purchasedAt = Date.parse(detail.purchasedAt);
     sends.forEach((send, i) => expect(send.acceptedAt.getTime()).toBeGreaterThanOrEqual(purchasedAt + [7, 30, 60][i]! * 86_400_000));
 
     const stepFunctions = new SFNClient({ endpoint: info.stepFunctionsEndpoint, region: info.region, credentials });
@@ -142,35 +111,13 @@ describe('local stack', () => {
     const { info, simulator } = stack;
     const day30 = simulator!.sends.find((s) => (s.request as { template?: { name: string } }).template?.name === 'posventa_day30_nps');
     expect(day30).toBeDefined();
-    const body = JSON.stringify({
-      object: 'whatsapp_business_account',
-      entry: [
-        {
-          id: '102290129340398',
-          changes: [
-            {
-              field: 'messages',
-              value: {
-                messaging_product: 'whatsapp',
-                metadata: { display_phone_number: '5491100000000', phone_number_id: info.phoneNumberId },
-                contacts: [{ profile: { name: 'Lucía' }, wa_id: day30!.waId }],
-                messages: [
-                  {
-                    from: day30!.waId,
-                    id: 'wamid.HBgNNTQ5MTE1NTU1MDAwMRUCABIYFEUyRUFCRUQ1QTBGNjc4M0RERjA1AA==',
-                    timestamp: String(Math.floor(stack.clock.now().getTime() / 1000)),
-                    type: 'text',
-                    text: { body: '10' },
-                    context: { from: '5491100000000', id: day30!.wamid },
-                  },
-                ],
-              },
-            },
-          ],
-        },
-      ],
+    const { body, headers } = inboundTextWebhook(info, {
+      from: day30!.waId,
+      wamid: 'wamid.HBgNNTQ5MTE1NTU1MDAwMRUCABIYFEUyRUFCRUQ1QTBGNjc4M0RERjA1AA==',
+      text: '10',
+      at: stack.clock.now(),
+      repliesTo: day30!.wamid,
     });
-    const headers = { 'content-type': 'application/json', 'x-hub-signature-256': signWebhookBody(body, 'e2e-app-secret') };
     for (let i = 0; i < 2; i += 1) expect((await fetch(info.webhookUrl, { method: 'POST', headers, body })).status).toBe(200);
 
     const report = await waitFor('the reply counted on day 30', async () => {
