@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { MILESTONE_IDS } from '#shared/journey/milestones';
-import { templateForMilestone } from '#shared/templates/catalogue';
+import { templatesForMilestone } from '#shared/templates/catalogue';
 import { encodeMessageRef } from '#shared/whatsapp/callback-data';
 import { signWebhookBody } from '#shared/whatsapp/signature';
 import { messagesWebhook, serializeLikeMeta, statusItem, type DeliveryStatus, type SendFacts, type WebhookAccount } from '../local/meta-simulator/status-webhook';
@@ -22,7 +22,7 @@ const phone = (i: number) => `54911${String(50_000_000 + i).padStart(8, '0')}`;
 
 function sendFacts(i: number): SendFacts {
   const milestone = MILESTONE_IDS[i % MILESTONE_IDS.length]!;
-  const template = templateForMilestone(milestone);
+  const template = templatesForMilestone(milestone)[0]!;
   return {
     wamid: wamid(),
     recipientId: phone(i),

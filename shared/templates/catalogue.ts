@@ -80,24 +80,9 @@ export const TEMPLATES: readonly TemplateDefinition[] = [
   },
 ];
 
-/** The variant every milestone has: the control of its A/B test. */
-export const DEFAULT_VARIANT = 'A';
-
 /** Every variant of a milestone, in variant order. */
 export function templatesForMilestone(milestone: MilestoneId, catalogue: readonly TemplateDefinition[] = TEMPLATES): TemplateDefinition[] {
   return catalogue.filter((t) => t.milestone === milestone).sort((a, b) => (a.variant < b.variant ? -1 : a.variant > b.variant ? 1 : 0));
-}
-
-/**
- * The milestone's default variant (A).
- *
- * @deprecated Kept for the send step until it assigns variants; use `chooseTemplate`
- * (shared/templates/variants.ts), which picks the customer's variant.
- */
-export function templateForMilestone(milestone: MilestoneId): TemplateDefinition {
-  const template = TEMPLATES.find((t) => t.milestone === milestone && t.variant === DEFAULT_VARIANT);
-  if (template === undefined) throw new Error(`No variant ${DEFAULT_VARIANT} in the catalogue for milestone ${milestone}`);
-  return template;
 }
 
 /** Meta language code for a customer locale: es-AR → es, pt-BR → pt_BR; Spanish when we have nothing closer. */
