@@ -5,6 +5,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { DOMAIN_EVENT_SOURCE } from '#shared/events/domain';
 import type { PosventaConfig } from './config';
+import type { GraphApiAccess } from './constructs/graph-api';
 import { Dashboards } from './constructs/dashboards';
 import { Journey } from './constructs/journey';
 import { KPI_PATH, KpiPipeline } from './constructs/kpi-pipeline';
@@ -64,6 +65,11 @@ export class PosventaStack extends Stack {
     this.metaCredentials = new MetaCredentials(this, 'MetaCredentials', {
       verifyTokenParameterName: config.verifyTokenParameterName,
     });
+    const graphApi: GraphApiAccess = {
+      version: config.graphApiVersion,
+      ...(config.whatsappPhoneNumberId === undefined ? {} : { phoneNumberId: config.whatsappPhoneNumberId }),
+      accessToken: this.metaCredentials.accessToken,
+    };
 
     // ── Journey: purchase → start-journey → state machine → send step ────────────────────
     this.journey = new Journey(this, 'Journey', {
@@ -72,9 +78,7 @@ export class PosventaStack extends Stack {
       triggerDetailTypes: config.journeyTriggerDetailTypes,
       journeysTable: this.journeysTable,
       contactsTable: this.contactsTable,
-      accessToken: this.metaCredentials.accessToken,
-      graphApiVersion: config.graphApiVersion,
-      whatsappPhoneNumberId: config.whatsappPhoneNumberId,
+      graphApi,
       journeyConfig: config.journey,
       logRetention,
     });
@@ -87,9 +91,7 @@ export class PosventaStack extends Stack {
       appSecret: this.metaCredentials.appSecret,
       verifyToken: this.metaCredentials.verifyToken,
       journeyStateMachine: this.journey.stateMachine,
-      accessToken: this.metaCredentials.accessToken,
-      graphApiVersion: config.graphApiVersion,
-      whatsappPhoneNumberId: config.whatsappPhoneNumberId,
+      graphApi,
       logRetention,
     });
 

@@ -5,13 +5,13 @@ import { Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ENV } from '#shared/env';
 import { DEFAULT_JOURNEY_CONFIG, type JourneyConfig } from '#shared/journey/config';
 import { repoPath } from '../paths';
+import { grantGraphApi, graphApiEnvironment, type GraphApiAccess } from './graph-api';
 import { PosventaFunction } from './function';
 import { pinLogicalId } from './logical-id';
 import { PosventaQueue } from './queue';
@@ -30,16 +30,8 @@ export interface JourneyProps {
   readonly journeysTable: ITable;
   /** Contacts and consent (read/write by the send step: consent check, frequency cap). */
   readonly contactsTable: ITable;
-  /** The WhatsApp access token the send step reads at runtime. */
-  readonly accessToken: ISecret;
-  /** Meta Graph API version, e.g. "v23.0". */
-  readonly graphApiVersion: string;
-  /**
-   * WhatsApp Business phone number id to send from.
-   *
-   * @default - not set: synthesis warns, and every send fails until it is configured
-   */
-  readonly whatsappPhoneNumberId?: string;
+  /** How the send step reaches the Graph API (version, sending number, token). */
+  readonly graphApi: GraphApiAccess;
   /**
    * Milestones, send window, quiet days, holdout and variant weights, already validated
    * (`posventa.journey` in cdk.json); start-journey and the send step get it as JSON in
@@ -85,7 +77,7 @@ export class Journey extends Construct {
     const journeyConfig = journeyConfigJson(props.journeyConfig ?? DEFAULT_JOURNEY_CONFIG);
 
     // ── Send step: consent, caps, template, Graph API ─────────────────────────────────────
-    if (props.whatsappPhoneNumberId === undefined) {
+    if (props.graphApi.phoneNumberId === undefined) {
       Annotations.of(this).addWarningV2(
         'posventa:whatsappPhoneNumberIdMissing',
         'posventa.whatsappPhoneNumberId is not set in cdk.json: the stack deploys, but every send fails until you set it and deploy again.',
@@ -101,16 +93,14 @@ export class Journey extends Construct {
         [ENV.journeysTableName]: props.journeysTable.tableName,
         [ENV.contactsTableName]: props.contactsTable.tableName,
         [ENV.eventBusName]: props.eventBus.eventBusName,
-        [ENV.graphApiVersion]: props.graphApiVersion,
-        ...(props.whatsappPhoneNumberId === undefined ? {} : { [ENV.whatsappPhoneNumberId]: props.whatsappPhoneNumberId }),
-        [ENV.metaAccessTokenSecretId]: props.accessToken.secretArn,
+        ...graphApiEnvironment(props.graphApi),
         [ENV.journeyConfig]: journeyConfig,
       },
     });
     props.journeysTable.grantReadWriteData(this.sendStepFunction);
     props.contactsTable.grantReadWriteData(this.sendStepFunction);
     props.eventBus.grantPutEventsTo(this.sendStepFunction);
-    props.accessToken.grantRead(this.sendStepFunction);
+    grantGraphApi(props.graphApi, this.sendStepFunction);
 
     // ── State machine: wait for each milestone, then send ─────────────────────────────────
     this.stateMachineLogGroup = new LogGroup(this, 'JourneyStateMachineLogGroup', {

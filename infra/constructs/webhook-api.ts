@@ -10,6 +10,7 @@ import type { IStringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ENV } from '#shared/env';
+import { grantGraphApi, graphApiEnvironment, type GraphApiAccess } from './graph-api';
 import { PosventaFunction } from './function';
 import { pinLogicalId } from './logical-id';
 
@@ -27,16 +28,11 @@ export interface WebhookApiProps {
   readonly verifyToken: IStringParameter;
   /** The journey state machine: an opt-out stops the contact's executions (StopExecution only). */
   readonly journeyStateMachine: IStateMachine;
-  /** The WhatsApp access token, to answer an opt-out or opt-in with a confirmation. */
-  readonly accessToken: ISecret;
-  /** Meta Graph API version, e.g. "v23.0". */
-  readonly graphApiVersion: string;
   /**
-   * WhatsApp Business phone number id the confirmations are sent from.
-   *
-   * @default - not set: opt-outs and opt-ins are still recorded and journeys stopped, but not confirmed
+   * How the webhook reaches the Graph API, to confirm an opt-out or opt-in. Without a phone
+   * number id, consent is still recorded and journeys stopped, but not confirmed.
    */
-  readonly whatsappPhoneNumberId?: string;
+  readonly graphApi: GraphApiAccess;
   /**
    * Retention of the webhook function's and the API's access logs.
    *
@@ -74,9 +70,7 @@ export class WebhookApi extends Construct {
         [ENV.contactsTableName]: props.contactsTable.tableName,
         [ENV.metaAppSecretSecretId]: props.appSecret.secretArn,
         [ENV.metaVerifyTokenParameter]: props.verifyToken.parameterName,
-        [ENV.graphApiVersion]: props.graphApiVersion,
-        ...(props.whatsappPhoneNumberId === undefined ? {} : { [ENV.whatsappPhoneNumberId]: props.whatsappPhoneNumberId }),
-        [ENV.metaAccessTokenSecretId]: props.accessToken.secretArn,
+        ...graphApiEnvironment(props.graphApi),
       },
     });
     props.eventBus.grantPutEventsTo(this.webhookFunction);
@@ -84,7 +78,7 @@ export class WebhookApi extends Construct {
     props.contactsTable.grantReadWriteData(this.webhookFunction);
     props.appSecret.grantRead(this.webhookFunction);
     props.verifyToken.grantRead(this.webhookFunction);
-    props.accessToken.grantRead(this.webhookFunction);
+    grantGraphApi(props.graphApi, this.webhookFunction);
     // Executions are named after orders, so the grant covers the state machine's executions (`…:execution:<name>:*`).
     props.journeyStateMachine.grantExecution(this.webhookFunction, 'states:StopExecution');
     const stateMachineArn = JSON.stringify(Stack.of(this).resolve(props.journeyStateMachine.stateMachineArn));

@@ -108,8 +108,7 @@ describe('construct props validation', () => {
       triggerDetailTypes: ['Purchase Completed'],
       journeysTable: new Table(scope, 'Journeys', { partitionKey: { name: 'pk', type: AttributeType.STRING } }),
       contactsTable: new Table(scope, 'Contacts', { partitionKey: { name: 'pk', type: AttributeType.STRING } }),
-      accessToken: new Secret(scope, 'Token'),
-      graphApiVersion: 'v23.0',
+      graphApi: { version: 'v23.0', accessToken: new Secret(scope, 'Token') },
       journeyConfig: tooManyHolidays,
     };
     expect(() => new Journey(scope, 'Journey', props)).toThrow(/props\.journeyConfig \(posventa\.journey in cdk\.json\) is \d+ bytes/);
