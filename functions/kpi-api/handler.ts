@@ -32,7 +32,7 @@ const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResul
 async function kpis(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   const query = parseWith(querySchema, event.queryStringParameters ?? {});
   if (!query.ok) return json(400, { message: `Invalid query: ${query.reason}` });
-  const report = buildKpiReport(await readCounterRows(tableName), query.value);
+  const report = buildKpiReport(await readCounterRows(tableName, query.value), query.value);
   return json(200, report);
 }
 

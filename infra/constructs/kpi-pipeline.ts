@@ -101,7 +101,8 @@ export class KpiPipeline extends Construct {
       logRetention,
       environment,
     });
-    props.kpiTable.grantReadData(this.apiFunction);
+    // The report reads the days index and each day's partition; it never scans the markers.
+    props.kpiTable.grant(this.apiFunction, 'dynamodb:GetItem', 'dynamodb:Query');
 
     // KPIs are business data: callers sign with SigV4 (IAM), like any other AWS API.
     props.httpApi.addRoutes({

@@ -1,6 +1,8 @@
 import {
-  ScanCommand,
+  GetItemCommand,
+  QueryCommand,
   TransactWriteItemsCommand,
+  UpdateItemCommand,
   TransactionCanceledException,
   type AttributeValue,
   type TransactWriteItem,
@@ -14,6 +16,10 @@ import { dynamodb } from './dynamodb';
 /** How long an event id is remembered for dedupe: longer than SQS retention and Meta's retries. */
 const DEDUPE_TTL_SECONDS = 30 * 86_400;
 const COUNTS_PREFIX = 'COUNTS#';
+/** One item lists the days that have counters, so a report queries those days' partitions instead of scanning markers. */
+const DAYS_INDEX_KEY: Record<string, AttributeValue> = { pk: { S: 'DAYS' }, sk: { S: 'COUNTS' } };
+/** How many day partitions a report reads at once. */
+const DAY_QUERY_CONCURRENCY = 8;
 
 const counterItemKey = (key: CounterKey): Record<string, AttributeValue> => ({
   pk: { S: `${COUNTS_PREFIX}${key.day}` },
@@ -49,12 +55,37 @@ function transactItems(tableName: string, plan: WritePlan, nowSeconds: number): 
   return [...markers, ...counters];
 }
 
+/** Days this container has put in the index, per table: the index is written once per day, not once per batch. */
+const indexedDays = new Map<string, Set<string>>();
+
+/**
+ * Adds the plan's days to the days index before their counters are written, so a reader never
+ * misses counted rows; a batch that fails after this leaves at most a listed day with no rows.
+ */
+async function indexDays(tableName: string, plan: WritePlan): Promise<void> {
+  const known = indexedDays.get(tableName) ?? new Set<string>();
+  const missing = [...new Set(plan.increments.map(({ key }) => key.day))].filter((day) => !known.has(day));
+  if (missing.length === 0) return;
+  await dynamodb.send(
+    new UpdateItemCommand({
+      TableName: tableName,
+      Key: DAYS_INDEX_KEY,
+      UpdateExpression: 'ADD #days :days',
+      ExpressionAttributeNames: { '#days': 'days' },
+      ExpressionAttributeValues: { ':days': { SS: missing } },
+    }),
+  );
+  for (const day of missing) known.add(day);
+  indexedDays.set(tableName, known);
+}
+
 /**
  * Applies one write plan atomically: the event markers and the counter additions land
  * together or not at all. Events already counted (their marker exists) are dropped and the
  * rest retried, so a replay never counts twice. Returns the events that were new.
  */
 export async function applyCounterWrites(tableName: string, plan: WritePlan, nowSeconds: number): Promise<CountedEvent[]> {
+  await indexDays(tableName, plan);
   let current: WritePlan | undefined = plan;
   while (current !== undefined) {
     try {
@@ -75,16 +106,36 @@ export async function applyCounterWrites(tableName: string, plan: WritePlan, now
   return [];
 }
 
-/** Every counter row. A scan is fine at skeleton scale; the KPI issue replaces it with per-day queries. */
-export async function readCounterRows(tableName: string): Promise<CounterRow[]> {
+/** Days (YYYY-MM-DD, inclusive) a report covers; either end may be open. */
+export interface DayRange {
+  from?: string;
+  to?: string;
+}
+
+/**
+ * The counter rows of the days in `range`: one GetItem for the days index, then one Query per
+ * listed day (paged). Dedupe markers are never read, however many there are.
+ */
+export async function readCounterRows(tableName: string, range: DayRange = {}): Promise<CounterRow[]> {
+  const index = await dynamodb.send(new GetItemCommand({ TableName: tableName, Key: DAYS_INDEX_KEY }));
+  const days = (index.Item?.days?.SS ?? []).filter((day) => (range.from === undefined || day >= range.from) && (range.to === undefined || day <= range.to)).sort();
+  const rows: CounterRow[] = [];
+  for (let start = 0; start < days.length; start += DAY_QUERY_CONCURRENCY) {
+    const pages = await Promise.all(days.slice(start, start + DAY_QUERY_CONCURRENCY).map((day) => readDayRows(tableName, day)));
+    rows.push(...pages.flat());
+  }
+  return rows;
+}
+
+async function readDayRows(tableName: string, day: string): Promise<CounterRow[]> {
   const rows: CounterRow[] = [];
   let startKey: Record<string, AttributeValue> | undefined;
   do {
     const page = await dynamodb.send(
-      new ScanCommand({
+      new QueryCommand({
         TableName: tableName,
-        FilterExpression: 'begins_with(pk, :prefix)',
-        ExpressionAttributeValues: { ':prefix': { S: COUNTS_PREFIX } },
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: `${COUNTS_PREFIX}${day}` } },
         ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
       }),
     );
@@ -92,7 +143,7 @@ export async function readCounterRows(tableName: string): Promise<CounterRow[]> 
       const milestone = item.milestone?.S ?? '';
       if (!isMilestoneId(milestone) && milestone !== UNATTRIBUTED) continue;
       rows.push({
-        key: { day: item.day?.S ?? '', milestone, template: item.template?.S ?? '', variant: item.variant?.S ?? '' },
+        key: { day, milestone, template: item.template?.S ?? '', variant: item.variant?.S ?? '' },
         counts: Object.fromEntries(COUNTERS.map((c) => [c, Number(item[c]?.N ?? 0)])),
       });
     }

@@ -284,16 +284,36 @@ describe('readCounterRows (shared/aws/kpi-store.ts)', () => {
     expect(await kpiStore.readCounterRows(await db.createTable('kpi'))).toEqual([]);
   });
 
-  it('reads every page of a table larger than one scan page', async () => {
+  it('reads every page of a day whose counters exceed one query page', async () => {
     const table = await db.createTable('kpi');
-    // ~1.3 MB of markers ahead of the counters forces DynamoDB to page the scan (1 MB per page).
-    const days = Array.from({ length: 30 }, (_, i) => key({ day: `2026-04-${String(i + 1).padStart(2, '0')}` }));
-    const padding = 'p'.repeat(2_000);
-    const events = Array.from({ length: 650 }, (_, i) => event(`${padding}-${i}`, 'sent', days[i % days.length]!));
+    // 650 keys of ~1.8 KB each (the template name is in the sort key, at most 1 KB, and in an
+    // attribute) in one day: ~1.2 MB, so DynamoDB pages the query (1 MB per page).
+    const padding = 'p'.repeat(900);
+    const events = Array.from({ length: 650 }, (_, i) => event(`w${i}:sent`, 'sent', key({ template: `${padding}-${i}` })));
     for (const plan of planCounterWrites(events)) await kpiStore.applyCounterWrites(table, plan, NOW_SECONDS);
 
     const rows = await kpiStore.readCounterRows(table);
-    expect(rows).toHaveLength(30);
+    expect(rows).toHaveLength(650);
     expect(rows.reduce((n, r) => n + (r.counts.sent ?? 0), 0)).toBe(650);
+  });
+
+  it('reads only the days of the range, each listed once in the days index', async () => {
+    const table = await db.createTable('kpi');
+    const days = ['2026-04-01', '2026-04-02', '2026-04-03', '2026-04-04'];
+    for (const [i, day] of days.entries()) {
+      // Two batches a day: the index lists each day once.
+      await kpiStore.applyCounterWrites(table, onePlan([event(`d${i}-w1:sent`, 'sent', key({ day }))]), NOW_SECONDS);
+      await kpiStore.applyCounterWrites(table, onePlan([event(`d${i}-w2:sent`, 'sent', key({ day }))]), NOW_SECONDS);
+    }
+
+    const inRange = await kpiStore.readCounterRows(table, { from: '2026-04-02', to: '2026-04-03' });
+    expect(inRange.map((r) => r.key.day).sort()).toEqual(['2026-04-02', '2026-04-03']);
+    expect(inRange.every((r) => r.counts.sent === 2)).toBe(true);
+    expect((await kpiStore.readCounterRows(table, { from: '2026-04-04' })).map((r) => r.key.day)).toEqual(['2026-04-04']);
+    expect((await kpiStore.readCounterRows(table, { to: '2026-04-01' })).map((r) => r.key.day)).toEqual(['2026-04-01']);
+    expect(await kpiStore.readCounterRows(table, { from: '2026-05-01' })).toEqual([]);
+
+    const index = await db.client.send(new GetItemCommand({ TableName: table, Key: { pk: { S: 'DAYS' }, sk: { S: 'COUNTS' } } }));
+    expect(index.Item?.days?.SS?.sort()).toEqual(days);
   });
 });
