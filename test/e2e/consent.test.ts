@@ -47,16 +47,19 @@ describe('opt-out on the local stack', () => {
     );
     const response = await fetch(info.webhookUrl, { method: 'POST', headers, body });
     expect(response.status).toBe(200);
+    // The opt-out is recorded before the webhook answers: from here on, nothing reaches Meta.
+    const optedOutAt = clock.now();
 
     const stepFunctions = new SFNClient({ endpoint: info.stepFunctionsEndpoint, region: info.region, credentials });
     const executionArn = info.stateMachineArn.replace(':stateMachine:', ':execution:') + `:${ORDER}`;
     const described = await stepFunctions.send(new DescribeExecutionCommand({ executionArn }));
     expect(described.status).toBe('ABORTED');
 
-    // Past day 60 on the virtual clock: still only the day-7 template.
+    // Past day 60 on the virtual clock: no template after the opt-out. (On a loaded machine the
+    // webhook may answer after day 30 was due, so which templates came before it is not fixed.)
     const purchasedAt = Date.parse(detail.purchasedAt);
     await new Promise((resolve) => setTimeout(resolve, clock.realDelayUntil(new Date(purchasedAt + 62 * 86_400_000))));
-    expect(templates().map(templateName)).toEqual([templateName(day7!)]);
+    expect(templates().filter((send) => send.acceptedAt > optedOutAt).map(templateName)).toEqual([]);
     // At 80 ms per virtual day the 24-hour service window closes about 80 ms (real) after the
     // customer's message, so the confirmation is usually, and rightly, withheld here; the
     // webhook integration test (test/integration/webhook/consent.test.ts) checks it is sent.
