@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DOMAIN_EVENT_SOURCE } from '#shared/events/domain';
+import { HELPDESK_EVENT_SOURCE } from '#shared/events/helpdesk';
 import { journeyConfigSchema } from '#shared/journey/config';
 import { isIanaTimeZone } from '#shared/time-zone';
 
@@ -27,6 +28,13 @@ export const posventaConfigSchema = z
       .refine((source) => source !== DOMAIN_EVENT_SOURCE, `must differ from "${DOMAIN_EVENT_SOURCE}", the source of Posventa's own events`)
       .refine((source) => !source.startsWith('aws.'), 'must not start with "aws." (reserved for AWS services)')
       .default('posventa.store'),
+    /** `source` of the helpdesk events (Ticket Opened / Reopened / Closed, Agent Replied) the store's helpdesk puts on the bus. */
+    helpdeskEventSource: z
+      .string()
+      .min(1, 'must not be empty')
+      .refine((source) => source !== DOMAIN_EVENT_SOURCE, `must differ from "${DOMAIN_EVENT_SOURCE}", the source of Posventa's own events`)
+      .refine((source) => !source.startsWith('aws.'), 'must not start with "aws." (reserved for AWS services)')
+      .default(HELPDESK_EVENT_SOURCE),
     /** `detail-type`s that start a journey. */
     journeyTriggerDetailTypes: z
       .array(z.string().min(1, 'must not be empty'))

@@ -99,6 +99,7 @@ export class PosventaStack extends Stack {
     this.kpiPipeline = new KpiPipeline(this, 'KpiPipeline', {
       eventBus: this.eventBus,
       kpiTable: this.kpiTable,
+      helpdeskEventSource: config.helpdeskEventSource,
       reportingTimeZone: config.reportingTimeZone,
       httpApi: this.webhookApi.httpApi,
       logRetention,

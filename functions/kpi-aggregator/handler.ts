@@ -41,7 +41,7 @@ function emitMetrics(counted: readonly CountedEvent[]): void {
 async function aggregate(event: SQSEvent): Promise<SQSBatchResponse> {
   const batch = readQueuedEvents(event.Records, timeZone);
   const failed = new Set(batch.unreadable.map((u) => u.messageId));
-  for (const unreadable of batch.unreadable) logger.error('unreadable domain event', { ...unreadable });
+  for (const unreadable of batch.unreadable) logger.error('unreadable event: it goes back to the queue, then to its DLQ under the same message id', { ...unreadable });
 
   const messagesOf = new Map<string, string[]>();
   for (const { event: counted, messageId } of batch.counted) {

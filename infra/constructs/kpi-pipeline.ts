@@ -11,6 +11,7 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '#shared/env';
 import { DOMAIN_EVENT_SOURCE } from '#shared/events/domain';
+import { HELPDESK_EVENT_TYPES } from '#shared/events/helpdesk';
 import { PosventaFunction } from './function';
 import { pinLogicalId } from './logical-id';
 import { PosventaQueue } from './queue';
@@ -26,6 +27,8 @@ export interface KpiPipelineProps {
   readonly eventBus: IEventBus;
   /** Aggregates and dedupe markers. */
   readonly kpiTable: ITable;
+  /** `source` of the store's helpdesk events (shared/events/helpdesk.ts). */
+  readonly helpdeskEventSource: string;
   /** IANA time zone KPI days are cut in. */
   readonly reportingTimeZone: string;
   /** The API `GET /kpis` is added to. */
@@ -43,6 +46,8 @@ export interface KpiPipelineProps {
  */
 export class KpiPipeline extends Construct {
   public readonly domainEventsRule: Rule;
+  /** The helpdesk's ticket events, counted with the domain events (reopened rate, first response). */
+  public readonly helpdeskEventsRule: Rule;
   public readonly queue: Queue;
   /** Events that failed `maxReceiveCount` times, or that EventBridge could not enqueue. */
   public readonly deadLetterQueue: Queue;
@@ -68,7 +73,7 @@ export class KpiPipeline extends Construct {
     props.kpiTable.grantReadWriteData(this.aggregatorFunction);
 
     this.deadLetterQueue = new PosventaQueue(this, 'KpiEventsDeadLetterQueue', {
-      deadLetterQueueOf: `KpiEventsQueue (events the aggregator failed ${MAX_RECEIVE_COUNT} times) and of the DomainEventsToKpiRule target`,
+      deadLetterQueueOf: `KpiEventsQueue (events the aggregator failed ${MAX_RECEIVE_COUNT} times, invalid ones included) and of the DomainEventsToKpiRule and HelpdeskEventsToKpiRule targets`,
     }).queue;
     this.queue = new PosventaQueue(this, 'KpiEventsQueue', {
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
@@ -76,15 +81,23 @@ export class KpiPipeline extends Construct {
       visibilityTimeout: Duration.seconds(180),
     }).queue;
 
+    // Same dead-letter queue as the queue's redrive: its messages are the event as the queue
+    // would have had it, so one redrive back to KpiEventsQueue recovers both kinds.
+    const toQueue = () => new SqsQueue(this.queue, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(24) });
     this.domainEventsRule = new Rule(this, 'DomainEventsToKpiRule', {
       eventBus: props.eventBus,
       description: "Every Posventa domain event is counted by the KPI aggregator",
       eventPattern: { source: [DOMAIN_EVENT_SOURCE] },
-      // Same dead-letter queue as the queue's redrive: its messages are the event as the queue
-      // would have had it, so one redrive back to KpiEventsQueue recovers both kinds.
-      targets: [new SqsQueue(this.queue, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(24) })],
+      targets: [toQueue()],
     });
     pinLogicalId(this.domainEventsRule, 'DomainEventsToKpiRule');
+    this.helpdeskEventsRule = new Rule(this, 'HelpdeskEventsToKpiRule', {
+      eventBus: props.eventBus,
+      description: "The store's helpdesk events (tickets opened, reopened, closed; agent replies) are counted by the KPI aggregator",
+      eventPattern: { source: [props.helpdeskEventSource], detailType: [...HELPDESK_EVENT_TYPES] },
+      targets: [toQueue()],
+    });
+    pinLogicalId(this.helpdeskEventsRule, 'HelpdeskEventsToKpiRule');
 
     this.aggregatorFunction.function.addEventSource(
       new SqsEventSource(this.queue, {

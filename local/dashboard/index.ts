@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MILESTONE_IDS } from '#shared/journey/milestones';
 import { COUNTER_DEFINITIONS, COUNTERS, FAILURE_BUCKET_COUNTER, FAILURE_BUCKETS } from '#shared/kpi/counters';
+import { ALARM_DEFAULTS, KPI_TARGETS, type AlarmThresholds, type KpiTargets } from '#shared/kpi/targets';
 import { DASHBOARD_LABELS, type DashboardLabels } from './labels';
 
 /** Where the local stack serves the page. */
@@ -15,24 +16,17 @@ export interface DashboardOptions {
   refreshMs?: number;
   /** @default DASHBOARD_LABELS */
   labels?: DashboardLabels;
+  /** The alarm thresholds the deployment uses (cdk.json `posventa.alarms`). @default ALARM_DEFAULTS */
+  alarms?: AlarmThresholds;
 }
-
-/** Targets from the brief (DESIGN.md §4), shown beside the KPIs they judge. */
-export const DASHBOARD_TARGETS = {
-  /** NPS at least this. */
-  nps: 30,
-  /** Day-7 response rate at least this. */
-  day7ResponseRate: 0.25,
-  /** 60-day repurchase rate in this range. */
-  repurchaseRate: { low: 0.08, high: 0.12 },
-} as const;
 
 /** What the page's script reads from the page: everything it knows about the system. */
 export interface DashboardConfig {
   kpiPath: string;
   refreshMs: number;
   labels: DashboardLabels;
-  targets: typeof DASHBOARD_TARGETS;
+  targets: KpiTargets;
+  alarms: AlarmThresholds;
   milestones: readonly string[];
   counters: Array<{ name: string; title: string }>;
   failureBuckets: Array<{ bucket: string; counter: string }>;
@@ -59,7 +53,8 @@ export async function renderDashboard(options: DashboardOptions): Promise<{ html
     kpiPath: options.kpiPath,
     refreshMs: options.refreshMs ?? 5_000,
     labels,
-    targets: DASHBOARD_TARGETS,
+    targets: KPI_TARGETS,
+    alarms: options.alarms ?? ALARM_DEFAULTS,
     milestones: MILESTONE_IDS,
     counters: COUNTERS.map((name) => ({ name, title: COUNTER_DEFINITIONS[name].title })),
     failureBuckets: FAILURE_BUCKETS.map((bucket) => ({ bucket, counter: FAILURE_BUCKET_COUNTER[bucket] })),

@@ -22,6 +22,10 @@
   const count = (value) => (missing(value) ? L.noData : numberFormat.format(value));
   const percent = (value) => (missing(value) ? L.noData : percentFormat.format(value));
   const nps = (value) => (missing(value) ? L.noData : npsFormat.format(value));
+  const durationFormat = (unit) => new Intl.NumberFormat(L.locale, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: 1 });
+  const [secondsFormat, minutesFormat, hoursFormat] = ['second', 'minute', 'hour'].map(durationFormat);
+  const duration = (seconds) =>
+    missing(seconds) ? L.noData : seconds < 60 ? secondsFormat.format(seconds) : seconds < 3600 ? minutesFormat.format(seconds / 60) : hoursFormat.format(seconds / 3600);
   const rate = (numerator, denominator) => (denominator > 0 ? numerator / denominator : null);
   const dayOf = (iso) => new Date(`${iso}T00:00:00Z`);
   const shortDay = (iso) => dayFormat.format(dayOf(iso));
@@ -127,7 +131,12 @@
         key: 'day7ResponseRate',
         label: L.day7ResponseRate,
         value: percent(kpis.day7ResponseRate),
-        hint: fill(L.day7ResponseRateHint, { responders: count(day7.responders), delivered: count(day7.delivered), target: percent(targets.day7ResponseRate) }),
+        hint: fill(L.day7ResponseRateHint, {
+          responders: count(day7.responders),
+          delivered: count(day7.delivered),
+          target: percent(targets.day7ResponseRate),
+          alarm: percent(config.alarms.day7ResponseRateFloor),
+        }),
         onTarget: missing(kpis.day7ResponseRate) ? null : kpis.day7ResponseRate >= targets.day7ResponseRate,
       },
       { key: 'deliveryRate', label: L.deliveryRate, value: percent(kpis.deliveryRate), hint: fill(L.deliveryRateHint, { delivered: count(totals.delivered), sent: count(totals.sent) }) },
@@ -147,6 +156,22 @@
         onTarget: missing(kpis.repurchaseRate) ? null : kpis.repurchaseRate >= targets.repurchaseRate.low,
       },
     ];
+    cards.push(
+      {
+        key: 'reopenedRate',
+        label: L.reopenedRate,
+        value: percent(kpis.reopenedRate),
+        hint: fill(L.reopenedRateHint, { reopened: count(totals.ticketsReopened), opened: count(totals.ticketsOpened), target: percent(targets.reopenedRate) }),
+        onTarget: missing(kpis.reopenedRate) ? null : kpis.reopenedRate <= targets.reopenedRate,
+      },
+      {
+        key: 'firstResponse',
+        label: L.firstResponse,
+        value: duration(kpis.firstResponseMeanSeconds),
+        hint: fill(L.firstResponseHint, { p90: duration(kpis.firstResponseP90Seconds), responses: count(totals.firstResponses), target: duration(targets.firstResponseSeconds) }),
+        onTarget: missing(kpis.firstResponseP90Seconds) ? null : kpis.firstResponseP90Seconds <= targets.firstResponseSeconds,
+      },
+    );
     const lift = kpis.repurchaseLift;
     if (lift) {
       const points = (value) => fill(L.percentagePoints, { value: pointsFormat.format(value * 100) });

@@ -1,4 +1,3 @@
-import { domainEventTypeOf } from '../events/domain';
 import { parseWith } from '../validation';
 import { countedEvents, type CountedEvent } from './aggregation';
 import { isKpiEventType, KPI_EVENT_DETAIL, type KpiEvent } from './event-details';
@@ -15,7 +14,7 @@ export interface ReadBatch {
   unreadable: Array<{ messageId: string; reason: string }>;
 }
 
-/** Reads EventBridge events delivered through SQS into the counter increments they stand for. */
+/** Reads EventBridge events (domain and helpdesk) delivered through SQS into the counter increments they stand for. */
 export function readQueuedEvents(records: readonly QueuedRecord[], timeZone: string): ReadBatch {
   const batch: ReadBatch = { counted: [], unreadable: [] };
   for (const record of records) {
@@ -31,8 +30,9 @@ export function readQueuedEvents(records: readonly QueuedRecord[], timeZone: str
       continue;
     }
     const { 'detail-type': detailType, detail: rawDetail } = envelope as Record<string, unknown>;
-    const type = domainEventTypeOf(detailType);
-    if (type === undefined || !isKpiEventType(type)) continue; // not a domain event, or one no counter tracks
+    // Not a domain or helpdesk event, or one no counter tracks: nothing to count.
+    if (typeof detailType !== 'string' || !isKpiEventType(detailType)) continue;
+    const type = detailType;
     const detail = parseWith(KPI_EVENT_DETAIL[type], rawDetail);
     if (!detail.ok) {
       batch.unreadable.push({ messageId: record.messageId, reason: `${type}: ${detail.reason}` });

@@ -1,5 +1,6 @@
 import { DOMAIN_EVENT } from '../events/domain';
-import { CALLBACK_TICKET_REASON, HOLDOUT_SKIP_REASON, type KpiEvent } from './event-details';
+import { HELPDESK_EVENT } from '../events/helpdesk';
+import { CALLBACK_TICKET_REASON, HOLDOUT_SKIP_REASON, isHelpdeskKpiEvent, type HelpdeskKpiEvent, type KpiEvent } from './event-details';
 
 /** CloudWatch namespace of every Posventa metric; the dashboards read the same constant. */
 export const METRIC_NAMESPACE = 'Posventa';
@@ -62,7 +63,10 @@ export const COUNTER_DEFINITIONS = {
   optIns: { metric: 'OptIns', title: 'Opt-ins', unit: 'Count' },
   // Outcomes.
   tickets: { metric: 'TicketsRequested', title: 'Tickets requested', unit: 'Count' },
-  ticketsReopened: { metric: 'TicketsReopened', title: 'Tickets reopened', unit: 'Count' },
+  // Helpdesk (shared/events/helpdesk.ts): each ticket counted once per kind of event.
+  ticketsOpened: { metric: 'TicketsOpened', title: 'Helpdesk tickets opened', unit: 'Count' },
+  ticketsReopened: { metric: 'TicketsReopened', title: 'Helpdesk tickets reopened (at least once)', unit: 'Count' },
+  ticketsClosed: { metric: 'TicketsClosed', title: 'Helpdesk tickets closed', unit: 'Count' },
   leads: { metric: 'LeadsCreated', title: 'Leads created', unit: 'Count' },
   fallbacks: { metric: 'FallbacksRequested', title: 'Fallbacks requested', unit: 'Count' },
   repurchases: { metric: 'Repurchases', title: 'Attributed repurchases', unit: 'Count' },
@@ -197,6 +201,7 @@ const NPS_PASSIVE_MIN = 7;
  * detail (status, error code, NPS score, pricing, revenue, holdout) become counts. Pure.
  */
 export function incrementsOf(event: KpiEvent): EventIncrement[] {
+  if (isHelpdeskKpiEvent(event)) return helpdeskIncrementsOf(event);
   const { detail } = event;
   const own = (add: CounterAdd): EventIncrement => ({ eventId: detail.eventId, add });
   switch (event.type) {
@@ -254,6 +259,30 @@ export function incrementsOf(event: KpiEvent): EventIncrement[] {
       if (holdout === true) return [{ eventId: `kpi:repurchaser:${orderId}`, add: { holdoutRepurchasers: 1 } }];
       const amount = revenue?.amount ?? 0;
       return [own(amount > 0 ? { repurchases: 1, repurchaseRevenue: amount } : { repurchases: 1 }), { eventId: `kpi:repurchaser:${orderId}`, add: { repurchasers: 1 } }];
+    }
+  }
+}
+
+/**
+ * Helpdesk events are deduplicated by ticket, not by delivery: the reopened rate counts tickets
+ * reopened at least once, and a ticket closed twice is one closed ticket.
+ */
+function helpdeskIncrementsOf(event: HelpdeskKpiEvent): EventIncrement[] {
+  const { ticketId } = event.detail;
+  switch (event.type) {
+    case HELPDESK_EVENT.ticketOpened:
+      return [{ eventId: `kpi:ticket-opened:${ticketId}`, add: { ticketsOpened: 1 } }];
+    case HELPDESK_EVENT.ticketReopened:
+      return [{ eventId: `kpi:ticket-reopened:${ticketId}`, add: { ticketsReopened: 1 } }];
+    case HELPDESK_EVENT.ticketClosed:
+      return [{ eventId: `kpi:ticket-closed:${ticketId}`, add: { ticketsClosed: 1 } }];
+    case HELPDESK_EVENT.agentReplied: {
+      const { customerMessageAt, occurredAt } = event.detail;
+      if (customerMessageAt === undefined) return [];
+      const messageMs = Date.parse(customerMessageAt);
+      // One measurement per customer message, however many replies claim it; the time goes
+      // before the ticket id, so no ticket id can forge another's.
+      return [{ eventId: `kpi:first-response:${messageMs}:${ticketId}`, add: firstResponseAdd((Date.parse(occurredAt) - messageMs) / 1000) }];
     }
   }
 }

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { DOMAIN_EVENT } from '../events/domain';
+import { HELPDESK_DETAIL_SCHEMA, HELPDESK_EVENT_TYPES, type HelpdeskEventType } from '../events/helpdesk';
 import { MILESTONE_IDS } from '../journey/milestones';
 
 /**
@@ -68,14 +69,22 @@ export const KPI_EVENT_DETAIL = {
     /** True when the customer is in the holdout (never messaged): counts for the control group. */
     holdout: z.optional(z.boolean()),
   }),
+  // The store's helpdesk (shared/events/helpdesk.ts): their contracts are already what the counters read.
+  ...HELPDESK_DETAIL_SCHEMA,
 } as const;
 
-/** Domain events that move a counter. Template status and quality are states, not counts. */
+/** Events that move a counter: domain events and helpdesk events. Template status and quality are states, not counts. */
 export type KpiEventType = keyof typeof KPI_EVENT_DETAIL;
 
 export type KpiEvent = { [T in KpiEventType]: { type: T; detail: z.infer<(typeof KPI_EVENT_DETAIL)[T]> } }[KpiEventType];
 
 export type KpiEventDetail = KpiEvent['detail'];
+
+export type HelpdeskKpiEvent = Extract<KpiEvent, { type: HelpdeskEventType }>;
+
+export function isHelpdeskKpiEvent(event: KpiEvent): event is HelpdeskKpiEvent {
+  return (HELPDESK_EVENT_TYPES as readonly string[]).includes(event.type);
+}
 
 export function isKpiEventType(type: string): type is KpiEventType {
   return Object.hasOwn(KPI_EVENT_DETAIL, type);

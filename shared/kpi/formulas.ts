@@ -112,9 +112,11 @@ export interface Kpis {
   failureRate: number | null;
   /** Each bucket's failures / sent; they sum to failureRate. */
   failureRateByBucket: Record<FailureBucket, number | null>;
-  /** Reopened / tickets. */
+  /** Helpdesk tickets reopened at least once / helpdesk tickets opened. */
   reopenedRate: number | null;
+  /** Mean seconds from a customer's message to the first human reply (helpdesk). */
   firstResponseMeanSeconds: number | null;
+  /** 90th percentile of the same, estimated from the histogram (linear inside a bucket). */
   firstResponseP90Seconds: number | null;
 }
 
@@ -138,7 +140,7 @@ export function kpisOf(totals: Totals, byMilestone: Readonly<Record<MilestoneId,
     optOutRate: rate(totals.optOuts, totals.delivered),
     failureRate: rate(totals.failed, totals.sent),
     failureRateByBucket: Object.fromEntries(FAILURE_BUCKETS.map((b) => [b, rate(totals[FAILURE_BUCKET_COUNTER[b]], totals.sent)])) as Record<FailureBucket, number | null>,
-    reopenedRate: rate(totals.ticketsReopened, totals.tickets),
+    reopenedRate: rate(totals.ticketsReopened, totals.ticketsOpened),
     firstResponseMeanSeconds: rate(totals.firstResponseSeconds, totals.firstResponses),
     firstResponseP90Seconds: histogramQuantile(
       FIRST_RESPONSE_BUCKETS.map((c) => totals[c]),

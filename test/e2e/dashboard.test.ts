@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COUNTERS } from '#shared/kpi/counters';
 import type { KpiReport } from '#shared/kpi/report';
 import type { LocalStack } from '../../local/stack';
-import { inboundTextWebhook, purchaseDetail, putPurchase, startTestStack, type TestStack } from '../support/local-stack';
+import { inboundTextWebhook, purchaseDetail, putHelpdeskEvents, putPurchase, startTestStack, type TestStack } from '../support/local-stack';
 import { waitFor } from '../support/wait';
 
 /**
@@ -92,11 +92,23 @@ describe('dashboard page', () => {
     });
     const day30 = simulator!.sends.find((s) => (s.request as { template?: { name: string } }).template?.name === 'posventa_day30_nps');
     await reply(day30!, '9');
-    const report = await waitFor('the NPS answer counted', async () => {
+    // The store's helpdesk: two tickets, one reopened; first replies after 90 s and 150 s.
+    const customerMessageAt = stack.clock.now();
+    const after = (seconds: number) => new Date(customerMessageAt.getTime() + seconds * 1000).toISOString();
+    expect(
+      await putHelpdeskEvents(info, [
+        { type: 'Ticket Opened', detail: { ticketId: 'T-1', occurredAt: after(0) } },
+        { type: 'Ticket Opened', detail: { ticketId: 'T-2', occurredAt: after(0) } },
+        { type: 'Agent Replied', detail: { ticketId: 'T-1', occurredAt: after(90), customerMessageAt: after(0) } },
+        { type: 'Agent Replied', detail: { ticketId: 'T-2', occurredAt: after(150), customerMessageAt: after(0) } },
+        { type: 'Ticket Reopened', detail: { ticketId: 'T-1', occurredAt: after(600) } },
+      ]),
+    ).toBe(0);
+    const report = await waitFor('the NPS answer and the helpdesk events counted', async () => {
       const current = await kpis();
-      return current.totals.npsAnswers === 1 ? current : undefined;
+      return current.totals.npsAnswers === 1 && current.totals.ticketsReopened === 1 && current.totals.firstResponses === 2 ? current : undefined;
     });
-    expect(report.totals).toMatchObject({ sent: 3, delivered: 3, read: 3, npsAnswers: 1, npsPromoters: 1 });
+    expect(report.totals).toMatchObject({ sent: 3, delivered: 3, read: 3, npsAnswers: 1, npsPromoters: 1, ticketsOpened: 2 });
 
     await page.goto(info.dashboardUrl);
     await page.locator('[data-value="sent"]').filter({ hasText: /\d/ }).waitFor();
@@ -109,6 +121,11 @@ describe('dashboard page', () => {
     expect(await page.locator('[data-value="responders"]').textContent()).toBe('1');
     expect(await page.locator('[data-kpi="nps"] .value').textContent()).toBe('+100');
     expect(await page.locator('[data-kpi="deliveryRate"] .value').textContent()).toBe('100%');
+    expect(await page.locator('[data-kpi="reopenedRate"] .value').textContent()).toBe('50%');
+    // Mean 120 s; p90 from the histogram: rank 1.8 of 2 in (120, 300] → 120 + 180 × 0.8 = 264 s.
+    expect(await page.locator('[data-kpi="firstResponse"] .value').textContent()).toBe('2 min');
+    expect(await page.locator('[data-kpi="firstResponse"] .hint').textContent()).toContain('p90 4.4 min');
+    expect(await page.locator('[data-kpi="firstResponse"] .verdict').textContent()).toContain('On target');
     // No holdout group, so no lift to show.
     expect(await page.locator('[data-kpi="optOutRate"] .value').textContent()).toBe('0%');
     expect(await page.locator('[data-kpi="repurchaseLift"]').count()).toBe(0);

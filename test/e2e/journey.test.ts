@@ -2,9 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HELPDESK_EVENT } from '#shared/events/helpdesk';
+import type { KpiReport } from '#shared/kpi/report';
 import { signWebhookBody } from '#shared/whatsapp/signature';
 import type { LocalStack } from '../../local/stack';
-import { inboundTextWebhook, purchaseDetail, putPurchase, startTestStack, type TestStack } from '../support/local-stack';
+import { inboundTextWebhook, purchaseDetail, putHelpdeskEvents, putPurchase, startTestStack, type TestStack } from '../support/local-stack';
 import { waitFor } from '../support/wait';
 
 /**
@@ -135,5 +137,77 @@ describe('local stack', () => {
     const response = await fetch(`${stack.info.kpiUrl}?from=2026-13-01`);
     expect(response.status).toBe(400);
     expect(((await response.json()) as { message: string }).message).toMatch(/from/);
+  });
+});
+
+/**
+ * A store's helpdesk puts its ticket events on the bus with the real EventBridge client; the
+ * rule of the synthesized template takes them to the KPI queue and the aggregator, and
+ * `GET /kpis` reports the reopened rate and the time to first response.
+ */
+describe('helpdesk events through the local stack', () => {
+  const kpis = async (): Promise<KpiReport> => (await (await fetch(stack.info.kpiUrl)).json()) as KpiReport;
+
+  it('counts tickets opened, reopened and closed once per ticket, and the time to first response', async () => {
+    const journey = { orderId: 'ORD-77', contactId: 'CUST-77', milestone: 'day30', template: 'posventa_day30_nps', variant: 'A' };
+    const at = (minute: number, second = 0) => new Date(Date.UTC(2026, 3, 7, 12, minute, second)).toISOString();
+    const tickets = ['T-1', 'T-2', 'T-3', 'T-4'];
+    expect(await putHelpdeskEvents(stack.info, [
+      ...tickets.map((ticketId) => ({ type: HELPDESK_EVENT.ticketOpened, detail: { ticketId, occurredAt: at(0), ...journey } })),
+      // Replies 30 s, 90 s, 4 min and 20 min after the customer's message (one reply has no journey).
+      { type: HELPDESK_EVENT.agentReplied, detail: { ticketId: 'T-1', occurredAt: at(1, 30), customerMessageAt: at(1), ...journey } },
+      { type: HELPDESK_EVENT.agentReplied, detail: { ticketId: 'T-2', occurredAt: at(2, 30), customerMessageAt: at(1), ...journey } },
+      { type: HELPDESK_EVENT.agentReplied, detail: { ticketId: 'T-3', occurredAt: at(5), customerMessageAt: at(1), ...journey } },
+      { type: HELPDESK_EVENT.agentReplied, detail: { ticketId: 'T-4', occurredAt: at(21), customerMessageAt: at(1) } },
+      // A follow-up reply measures nothing.
+      { type: HELPDESK_EVENT.agentReplied, detail: { ticketId: 'T-1', occurredAt: at(3) } },
+      ...tickets.map((ticketId) => ({ type: HELPDESK_EVENT.ticketClosed, detail: { ticketId, occurredAt: at(30), ...journey } })),
+      // T-1 is reopened twice: one reopened ticket.
+      { type: HELPDESK_EVENT.ticketReopened, detail: { ticketId: 'T-1', occurredAt: at(40), ...journey } },
+      { type: HELPDESK_EVENT.ticketReopened, detail: { ticketId: 'T-1', occurredAt: at(50), ...journey } },
+    ])).toBe(0);
+    // The helpdesk retries a delivery, and another system uses the same detail-type under its own source.
+    expect(await putHelpdeskEvents(stack.info, [
+      { type: HELPDESK_EVENT.ticketOpened, detail: { ticketId: 'T-1', occurredAt: at(0), ...journey } },
+      { type: HELPDESK_EVENT.agentReplied, detail: { ticketId: 'T-1', occurredAt: at(1, 30), customerMessageAt: at(1), ...journey } },
+      { type: HELPDESK_EVENT.ticketOpened, detail: { ticketId: 'OTHER-1', occurredAt: at(0) }, source: 'another.system' },
+    ])).toBe(0);
+
+    const report = await waitFor('the helpdesk events counted', async () => {
+      const body = await kpis();
+      return body.totals.ticketsOpened === 4 && body.totals.ticketsClosed === 4 && body.totals.ticketsReopened === 1 && body.totals.firstResponses === 4 ? body : undefined;
+    });
+    // Give the duplicates a chance to be counted, then check they were not.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const again = await kpis();
+    expect(again.totals).toEqual(report.totals);
+    expect(again.totals).toMatchObject({
+      ticketsOpened: 4,
+      ticketsReopened: 1,
+      ticketsClosed: 4,
+      firstResponses: 4,
+      firstResponseSeconds: 30 + 90 + 240 + 1_200,
+      firstResponseLe60: 1,
+      firstResponseLe120: 1,
+      firstResponseLe300: 1,
+      firstResponseLe1800: 1,
+    });
+    expect(again.kpis.reopenedRate).toBe(0.25);
+    expect(again.kpis.firstResponseMeanSeconds).toBe(390);
+    // p90: rank 3.6 of 4 falls in (600, 1800], where the fourth value is: 600 + 1200 × 0.6.
+    expect(again.kpis.firstResponseP90Seconds).toBeCloseTo(1_320, 9);
+    // Kept per template where the helpdesk named the journey: 3 of the 4 first responses.
+    expect(again.byTemplate.posventa_day30_nps?.totals).toMatchObject({ ticketsOpened: 4, firstResponses: 3 });
+  });
+
+  it('does not count an invalid helpdesk event: it goes back to the queue (and, in the end, to its DLQ)', async () => {
+    const before = await kpis();
+    expect(await putHelpdeskEvents(stack.info, [{ type: HELPDESK_EVENT.ticketOpened, detail: { occurredAt: '2026-04-07T12:00:00Z' } }])).toBe(0);
+    const queue = stack.queues.get('KpiEventsQueue')!;
+    const held = await waitFor('the invalid event held in the KPI queue', () =>
+      queue.messages().find((m) => m.receiveCount > 0 && m.body.includes('"Ticket Opened"') && !m.body.includes('ticketId')),
+    );
+    expect(held.inFlight).toBe(true);
+    expect((await kpis()).totals.ticketsOpened).toBe(before.totals.ticketsOpened);
   });
 });

@@ -18,6 +18,7 @@ describe('parseConfig (the "posventa" context in cdk.json)', () => {
     expect(parseConfig({})).toEqual({
       eventBusName: 'posventa',
       purchaseEventSource: 'posventa.store',
+      helpdeskEventSource: 'posventa.helpdesk',
       journeyTriggerDetailTypes: ['Purchase Completed'],
       graphApiVersion: 'v23.0',
       whatsappPhoneNumberId: undefined,
@@ -38,6 +39,7 @@ describe('parseConfig (the "posventa" context in cdk.json)', () => {
     [{ graphApiVersion: '23' }, 'posventa.graphApiVersion', 'v23.0'],
     [{ reportingTimeZone: 'Mars/Olympus' }, 'posventa.reportingTimeZone', 'IANA'],
     [{ purchaseEventSource: 'posventa' }, 'posventa.purchaseEventSource', 'must differ'],
+    [{ helpdeskEventSource: 'posventa' }, 'posventa.helpdeskEventSource', 'must differ'],
     [{ journeyTriggerDetailTypes: [] }, 'posventa.journeyTriggerDetailTypes', 'at least one'],
     [{ logRetentionDays: 31 }, 'posventa.logRetentionDays', 'one of'],
     [{ whatsappPhoneNumberId: '+54 9 11' }, 'posventa.whatsappPhoneNumberId', 'numeric'],

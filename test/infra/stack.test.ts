@@ -4,6 +4,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV, type EnvName } from '#shared/env';
 import { DOMAIN_EVENT_SOURCE } from '#shared/events/domain';
+import { HELPDESK_EVENT_SOURCE } from '#shared/events/helpdesk';
 import { MILESTONE_IDS } from '#shared/journey/milestones';
 import { COUNTERS, COUNTER_METRIC, METRIC_NAMESPACE } from '#shared/kpi/counters';
 import { ENTRY_METADATA_KEY } from '../../infra/constructs/function';
@@ -233,6 +234,14 @@ describe('KPI pipeline', () => {
     expect(resource('DomainEventsToKpiRule').Properties).toMatchObject({
       EventBusName: ref('EventBus'),
       EventPattern: { source: [DOMAIN_EVENT_SOURCE] },
+      Targets: [{ Arn: getAtt('KpiEventsQueue'), DeadLetterConfig: { Arn: getAtt('KpiEventsDeadLetterQueue') } }],
+    });
+  });
+
+  it("HelpdeskEventsToKpiRule sends the helpdesk's four ticket events to the same queue, with the same DLQ", () => {
+    expect(resource('HelpdeskEventsToKpiRule').Properties).toMatchObject({
+      EventBusName: ref('EventBus'),
+      EventPattern: { source: [HELPDESK_EVENT_SOURCE], 'detail-type': ['Ticket Opened', 'Ticket Reopened', 'Ticket Closed', 'Agent Replied'] },
       Targets: [{ Arn: getAtt('KpiEventsQueue'), DeadLetterConfig: { Arn: getAtt('KpiEventsDeadLetterQueue') } }],
     });
   });

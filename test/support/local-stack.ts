@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { HELPDESK_EVENT_SOURCE } from '#shared/events/helpdesk';
 import { PURCHASE_COMPLETED, PURCHASE_EVENT_SOURCE } from '#shared/events/purchase';
 import { signWebhookBody } from '#shared/whatsapp/signature';
 import { startLocalStack, type LocalStack, type LocalStackInfo, type LocalStackOptions } from '../../local/stack';
@@ -58,6 +59,23 @@ export async function putPurchase(info: LocalStackInfo, detail: object): Promise
     new PutEventsCommand({ Entries: [{ EventBusName: info.eventBusName, Source: PURCHASE_EVENT_SOURCE, DetailType: PURCHASE_COMPLETED, Detail: JSON.stringify(detail) }] }),
   );
   return result.FailedEntryCount ?? 0;
+}
+
+/** Puts helpdesk events through the real EventBridge client, as a store's helpdesk does; returns the failed entry count. */
+export async function putHelpdeskEvents(info: LocalStackInfo, events: ReadonlyArray<{ type: string; detail: object; source?: string }>): Promise<number> {
+  const client = new EventBridgeClient({ endpoint: info.eventBridgeEndpoint, region: info.region, credentials: { accessKeyId: 'helpdesk', secretAccessKey: 'helpdesk' } });
+  let failed = 0;
+  // PutEvents takes at most 10 entries.
+  for (let i = 0; i < events.length; i += 10) {
+    const Entries = events.slice(i, i + 10).map(({ type, detail, source }) => ({
+      EventBusName: info.eventBusName,
+      Source: source ?? HELPDESK_EVENT_SOURCE,
+      DetailType: type,
+      Detail: JSON.stringify(detail),
+    }));
+    failed += (await client.send(new PutEventsCommand({ Entries }))).FailedEntryCount ?? 0;
+  }
+  return failed;
 }
 
 /** A customer's text message as Meta posts it: serialized once and signed with the app secret. */

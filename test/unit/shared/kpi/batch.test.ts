@@ -55,6 +55,44 @@ describe('readQueuedEvents', () => {
     expect(batch.unreadable).toEqual([{ messageId: 'm-4', reason: expect.stringMatching(/NPS Answered.*score/s) }]);
   });
 
+  it("reads the store's helpdesk events, under the journey they name or under unattributed", () => {
+    const opened = fixtureText('ticket-opened.json');
+    const replied = fixtureText('agent-replied.json');
+    const bare = withEnvelope(opened, (e) => {
+      e['detail-type'] = 'Ticket Reopened';
+      e.detail = { ticketId: 'FD-9', occurredAt: '2026-04-08T23:30:00-03:00' };
+    });
+    const batch = readQueuedEvents([record('m-1', opened), record('m-2', replied), record('m-3', bare)], 'UTC');
+    const day30 = { day: '2026-04-07', milestone: 'day30', template: 'posventa_day30_nps', variant: 'A' };
+    expect(batch).toEqual({
+      unreadable: [],
+      counted: [
+        { messageId: 'm-1', event: { eventId: 'kpi:ticket-opened:ZD-48213', key: day30, add: { ticketsOpened: 1 } } },
+        {
+          messageId: 'm-2',
+          event: {
+            eventId: `kpi:first-response:${Date.parse('2026-04-07T12:10:00.000Z')}:ZD-48213`,
+            key: day30,
+            add: { firstResponses: 1, firstResponseSeconds: 332, firstResponseLe600: 1 },
+          },
+        },
+        {
+          messageId: 'm-3',
+          event: { eventId: 'kpi:ticket-reopened:FD-9', key: { day: '2026-04-09', milestone: 'unattributed', template: 'unattributed', variant: 'unattributed' }, add: { ticketsReopened: 1 } },
+        },
+      ],
+    });
+  });
+
+  it('marks an invalid helpdesk event unreadable with the reason (it goes to the DLQ, never dropped)', () => {
+    const noTicket = withEnvelope(fixtureText('ticket-opened.json'), (e) => delete (e.detail as Record<string, unknown>).ticketId);
+    const replyFirst = withEnvelope(fixtureText('agent-replied.json'), (e) => ((e.detail as Record<string, unknown>).customerMessageAt = '2026-04-07T13:00:00Z'));
+    expect(readQueuedEvents([record('m-1', noTicket), record('m-2', replyFirst)], 'UTC').unreadable).toEqual([
+      { messageId: 'm-1', reason: expect.stringMatching(/^Ticket Opened: .*ticketId/s) },
+      { messageId: 'm-2', reason: expect.stringMatching(/^Agent Replied: .*customerMessageAt must not be after occurredAt/s) },
+    ]);
+  });
+
   it('keys by the reporting time zone', () => {
     const late = withEnvelope(sentEnvelope, (e) => ((e.detail as Record<string, unknown>).occurredAt = '2026-03-09T01:00:00.000Z'));
     expect(readQueuedEvents([record('m', late)], 'UTC').counted[0]!.event.key.day).toBe('2026-03-09');

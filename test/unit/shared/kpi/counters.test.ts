@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DOMAIN_EVENT } from '#shared/events/domain';
+import { HELPDESK_EVENT } from '#shared/events/helpdesk';
 import {
   billableCounterOf,
   COUNTER_DEFINITIONS,
@@ -210,6 +211,33 @@ describe('incrementsOf', () => {
   });
 });
 
+describe('incrementsOf, helpdesk events', () => {
+  const ticket = { ticketId: 'ZD-48213', occurredAt: '2026-04-07T12:15:32.000Z' };
+  const helpdesk = (type: string, extra: Record<string, unknown> = {}) => incrementsOf({ type, detail: { ...ticket, ...extra } } as KpiEvent);
+
+  it('counts each ticket once per kind of event, whatever its delivery', () => {
+    expect(helpdesk(HELPDESK_EVENT.ticketOpened)).toEqual([{ eventId: 'kpi:ticket-opened:ZD-48213', add: { ticketsOpened: 1 } }]);
+    expect(helpdesk(HELPDESK_EVENT.ticketReopened)).toEqual([{ eventId: 'kpi:ticket-reopened:ZD-48213', add: { ticketsReopened: 1 } }]);
+    // A second reopening of the same ticket has the same id, so the rate counts tickets.
+    expect(helpdesk(HELPDESK_EVENT.ticketReopened, { occurredAt: '2026-04-09T08:00:00.000Z' })).toEqual(helpdesk(HELPDESK_EVENT.ticketReopened));
+    expect(helpdesk(HELPDESK_EVENT.ticketClosed)).toEqual([{ eventId: 'kpi:ticket-closed:ZD-48213', add: { ticketsClosed: 1 } }]);
+  });
+
+  it('measures the first response from the customer message the reply answers (5 min 32 s → the 5–10 min bucket)', () => {
+    const at = Date.parse('2026-04-07T12:10:00.000Z');
+    expect(helpdesk(HELPDESK_EVENT.agentReplied, { customerMessageAt: '2026-04-07T12:10:00.000Z' })).toEqual([
+      { eventId: `kpi:first-response:${at}:ZD-48213`, add: { firstResponses: 1, firstResponseSeconds: 332, firstResponseLe600: 1 } },
+    ]);
+    // A later reply claiming the same customer message measures nothing new: same id.
+    const later = helpdesk(HELPDESK_EVENT.agentReplied, { customerMessageAt: '2026-04-07T14:10:00+02:00', occurredAt: '2026-04-07T12:40:00.000Z' });
+    expect(later[0]?.eventId).toBe(`kpi:first-response:${at}:ZD-48213`);
+  });
+
+  it('measures nothing for a follow-up reply (no customerMessageAt)', () => {
+    expect(helpdesk(HELPDESK_EVENT.agentReplied)).toEqual([]);
+  });
+});
+
 describe('KPI_EVENT_DETAIL (what the counters read)', () => {
   it('accepts the message-status detail the webhook emits, with pricing flattened', () => {
     const detail = { ...base, wamid: 'wamid.X', pricing: { billable: true, model: 'PMP', category: 'utility', type: 'regular' }, inferredFrom: 'read' };
@@ -234,6 +262,11 @@ describe('KPI_EVENT_DETAIL (what the counters read)', () => {
 
   it('refuses a negative revenue', () => {
     expect(parseWith(KPI_EVENT_DETAIL[DOMAIN_EVENT.repurchaseAttributed], { ...base, revenue: { amount: -5 } }).ok).toBe(false);
+  });
+
+  it('reads every helpdesk event with its own contract', () => {
+    for (const type of Object.values(HELPDESK_EVENT)) expect(Object.hasOwn(KPI_EVENT_DETAIL, type), type).toBe(true);
+    expect(parseWith(KPI_EVENT_DETAIL[HELPDESK_EVENT.agentReplied], { ticketId: 'T', occurredAt: '2026-04-07T12:00:00Z', customerMessageAt: '2026-04-07T12:01:00Z' }).ok).toBe(false);
   });
 
   it('tracks every domain event except template status and quality (states, not counts)', () => {

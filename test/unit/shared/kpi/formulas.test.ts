@@ -124,7 +124,8 @@ describe('kpisOf', () => {
       npsDetractors: 8,
       repurchasers: 12,
       holdoutRepurchasers: 1,
-      tickets: 20,
+      tickets: 7,
+      ticketsOpened: 20,
       ticketsReopened: 2,
       firstResponses: 10,
       firstResponseSeconds: 1500,
@@ -151,9 +152,9 @@ describe('kpisOf', () => {
       optOutRate: 0.05,
       failureRate: 0.06, // 12 / 200; the 8 of Meta's experiment are not failures
       failureRateByBucket: { undeliverable: 0.02, limited: 0.015, marketingOptOut: 0.01, template: 0.01, other: 0.005 },
-      reopenedRate: 0.1,
-      firstResponseMeanSeconds: 150,
-      firstResponseP90Seconds: 210,
+      reopenedRate: 0.1, // 2 reopened / 20 helpdesk tickets opened (the 7 Posventa requested are not the denominator)
+      firstResponseMeanSeconds: 150, // 1500 s / 10
+      firstResponseP90Seconds: 210, // rank 9 of 10: 8 are ≤ 120 s, so halfway through the 2 in (120, 300]
     });
     expect(kpis.repurchaseLift?.difference).toBeCloseTo(0.02, 12);
   });
