@@ -31,6 +31,8 @@ export interface LocalStackOptions {
   dayMs: number;
   /** Send to this Graph API instead of the built-in simulator (which then does not run). */
   graphApiBaseUrl?: string;
+  /** How long the functions wait for the Graph API before a send counts as unconfirmed. @default 10000 */
+  graphApiTimeoutMs?: number;
   metaAppSecret: string;
   metaVerifyToken: string;
   metaAccessToken: string;
@@ -130,6 +132,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(secretsServer.port),
         [ENV.graphApiBaseUrl]: graphApiBaseUrl,
+        ...(options.graphApiTimeoutMs === undefined ? {} : { [ENV.graphApiTimeoutMs]: String(options.graphApiTimeoutMs) }),
         [VIRTUAL_CLOCK_ENV.epochMs]: String(clock.epochMs),
         [VIRTUAL_CLOCK_ENV.dayMs]: String(options.dayMs),
         POWERTOOLS_LOG_LEVEL: options.functionLogLevel,

@@ -10,6 +10,8 @@ export const ENV = {
   kpiTableName: 'KPI_TABLE_NAME',
   graphApiBaseUrl: 'GRAPH_API_BASE_URL',
   graphApiVersion: 'GRAPH_API_VERSION',
+  /** Optional: how long a Graph API call may take before its send counts as unconfirmed (default 10 s). */
+  graphApiTimeoutMs: 'GRAPH_API_TIMEOUT_MS',
   whatsappPhoneNumberId: 'WHATSAPP_PHONE_NUMBER_ID',
   metaAccessTokenSecretId: 'META_ACCESS_TOKEN_SECRET_ID',
   metaAppSecretSecretId: 'META_APP_SECRET_SECRET_ID',

@@ -29,6 +29,7 @@ const graph = {
   version: requireEnv(ENV.graphApiVersion),
   phoneNumberId: requireEnv(ENV.whatsappPhoneNumberId),
   accessTokenSecretId: requireEnv(ENV.metaAccessTokenSecretId),
+  ...(process.env[ENV.graphApiTimeoutMs] ? { timeoutMs: Number(process.env[ENV.graphApiTimeoutMs]) } : {}),
 };
 
 const inputSchema = z.object({

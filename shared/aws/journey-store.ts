@@ -30,6 +30,7 @@ function toRecord(item: Record<string, AttributeValue> | undefined): MessageReco
     const code = item?.errorCode?.N;
     return { status, reason: item?.reason?.S ?? '', failedAt: item?.failedAt?.S ?? '', ...(code === undefined ? {} : { errorCode: Number(code) }) };
   }
+  if (status === 'unconfirmed') return { status, reason: item?.reason?.S ?? '', unconfirmedAt: item?.unconfirmedAt?.S ?? '' };
   return { status: 'claimed', claimedAt: item?.claimedAt?.S ?? '' };
 }
 
@@ -198,6 +199,18 @@ export function dynamoJourneyStore(tableName: string): JourneyStore {
             ':failedAt': { S: failedAt },
             ...(errorCode === undefined ? {} : { ':code': { N: String(errorCode) } }),
           },
+        }),
+      );
+    },
+    async recordUnconfirmed(orderId, milestone, { reason, unconfirmedAt }) {
+      await dynamodb.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: messageKey(orderId, milestone),
+          UpdateExpression: 'SET #status = :unconfirmed, reason = :reason, unconfirmedAt = :at',
+          ConditionExpression: '#status = :claimed',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':unconfirmed': { S: 'unconfirmed' }, ':claimed': { S: 'claimed' }, ':reason': { S: reason }, ':at': { S: unconfirmedAt } },
         }),
       );
     },

@@ -2,11 +2,13 @@ import type { MessageRef } from '../whatsapp/callback-data';
 import type { MilestoneId } from './milestones';
 
 /**
- * The record of one milestone's message: claimed before Meta is called, then sent or failed;
- * or skipped (deliberately not sent), recorded without a claim.
+ * The record of one milestone's message: claimed before Meta is called, then sent or failed,
+ * or unconfirmed (Meta may or may not have taken it: never resent); or skipped (deliberately
+ * not sent), recorded without a claim.
  */
 export type MessageRecord =
   | { status: 'claimed'; claimedAt: string }
+  | { status: 'unconfirmed'; reason: string; unconfirmedAt: string }
   | { status: 'sent'; wamid: string; sentAt: string }
   | { status: 'failed'; reason: string; failedAt: string; errorCode?: number }
   | { status: 'skipped'; reason: string; skippedAt: string; detail?: string };
@@ -82,6 +84,8 @@ export interface JourneyStore {
   recordSkipped(skip: MessageSkip): Promise<{ recorded: true } | { recorded: false; existing: MessageRecord }>;
   recordSent(orderId: string, milestone: MilestoneId, wamid: string, sentAt: string): Promise<void>;
   recordFailed(orderId: string, milestone: MilestoneId, failure: { reason: string; failedAt: string; errorCode?: number }): Promise<void>;
+  /** Marks a claim whose send may or may not have reached Meta; it stays taken for good. */
+  recordUnconfirmed(orderId: string, milestone: MilestoneId, unconfirmed: { reason: string; unconfirmedAt: string }): Promise<void>;
   /** Gives the claim back after a send that certainly did not happen, so a retry may send. */
   releaseClaim(orderId: string, milestone: MilestoneId): Promise<void>;
   /** Records wamid → journey and the phone's last journey message (kept only if newer). Idempotent. */

@@ -41,6 +41,12 @@ export type SendOutcome =
   | { status: 'skipped'; reason: string; detail?: string }
   | { status: 'failed'; reason: string; errorCode?: number }
   /**
+   * Meta may or may not have taken the message (no answer, or a step that died between claim
+   * and answer). Never resent: at most once (README, Reliability). If Meta did take it, its
+   * status webhooks carry our callback data and count it.
+   */
+  | { status: 'unconfirmed'; reason: string }
+  /**
    * Not now: the state machine waits until `retryAt` and runs the step again with this
    * outcome as `outcome`, which carries the counts that bound the waiting.
    */
@@ -155,6 +161,11 @@ export async function runSendStep(input: SendStepInput, deps: SendStepDeps): Pro
     await deps.journeys.recordSentMessage({ ...ref, wamid: result.wamid, phone: customer.phone, sentAt });
     await publishOrRetry(deps, [sentEvent(ref, result.wamid, sentAt)]);
     return { status: 'sent', wamid: result.wamid, template: template.name, variant };
+  }
+  if (result.unconfirmed === true) {
+    const unconfirmed = { reason: result.message, unconfirmedAt: deps.clock.now().toISOString() };
+    await deps.journeys.recordUnconfirmed(input.orderId, input.milestone, unconfirmed);
+    return { status: 'unconfirmed', reason: unconfirmed.reason };
   }
   if (result.retryable) {
     await deps.journeys.releaseClaim(input.orderId, input.milestone);
@@ -272,6 +283,8 @@ async function outcomeOfEarlierAttempt(existing: MessageRecord, ref: MessageRef,
       return { status: 'skipped', reason: existing.reason, ...(existing.detail === undefined ? {} : { detail: existing.detail }) };
     case 'claimed':
       // An attempt died between claim and answer: Meta may have sent it. At most once beats twice.
-      return { status: 'skipped', reason: `an earlier attempt claimed this message at ${existing.claimedAt} and did not finish; not resent to avoid a double message` };
+      return { status: 'unconfirmed', reason: `an earlier attempt claimed this message at ${existing.claimedAt} and did not finish; not resent to avoid a double message` };
+    case 'unconfirmed':
+      return { status: 'unconfirmed', reason: existing.reason };
   }
 }

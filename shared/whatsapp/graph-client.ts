@@ -22,7 +22,33 @@ export interface TemplateMessage {
 
 export type SendResult =
   | { ok: true; wamid: string }
-  | { ok: false; retryable: boolean; code?: number; httpStatus?: number; message: string };
+  | {
+      ok: false;
+      retryable: boolean;
+      /**
+       * The request may have reached Meta and no answer came back (timeout, connection cut
+       * after sending): Meta may have accepted it. Never retryable: sends carry no idempotency
+       * key, so a retry could message the customer twice.
+       */
+      unconfirmed?: true;
+      code?: number;
+      httpStatus?: number;
+      message: string;
+    };
+
+/**
+ * Failures of the connection itself, before any byte of the request left: nothing reached
+ * Meta, so a retry cannot double-send. Every other transport failure leaves the send in doubt.
+ */
+const NOT_SENT_CAUSES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function transportFailure(error: unknown): SendResult {
+  const cause = (error as { cause?: { code?: unknown } }).cause;
+  const code = typeof cause?.code === 'string' ? cause.code : undefined;
+  const detail = code ?? (error as Error).name;
+  if (code !== undefined && NOT_SENT_CAUSES.has(code)) return { ok: false, retryable: true, message: `Graph API unreachable (${detail}): ${(error as Error).message}` };
+  return { ok: false, retryable: false, unconfirmed: true, message: `no answer from the Graph API (${detail}); Meta may have accepted the message` };
+}
 
 export function templateRequestBody(message: TemplateMessage): Record<string, unknown> {
   return {
@@ -84,9 +110,16 @@ async function postMessage(config: GraphApiConfig, requestBody: Record<string, u
       signal: AbortSignal.timeout(config.timeoutMs ?? 10_000),
     });
   } catch (error) {
-    return { ok: false, retryable: true, message: `Graph API unreachable: ${(error as Error).message}` };
+    return transportFailure(error);
   }
-  const body = (await response.json().catch(() => ({}))) as GraphErrorBody & { messages?: Array<{ id?: string }> };
+  let body: GraphErrorBody & { messages?: Array<{ id?: string }> };
+  try {
+    body = (await response.json()) as typeof body;
+  } catch (error) {
+    // Meta answered 2xx but the answer was cut or unreadable: accepted, with no wamid to show for it.
+    if (response.ok) return transportFailure(error);
+    body = {};
+  }
   const wamid = body.messages?.[0]?.id;
   if (response.ok && wamid !== undefined) return { ok: true, wamid };
   const code = body.error?.code;

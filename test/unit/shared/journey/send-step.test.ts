@@ -56,6 +56,11 @@ class InMemoryJourneyStore implements JourneyStore {
   async recordFailed(orderId: string, milestone: MilestoneId, failure: { reason: string; failedAt: string; errorCode?: number }) {
     this.records.set(this.key(orderId, milestone), { status: 'failed', ...failure });
   }
+  async recordUnconfirmed(orderId: string, milestone: MilestoneId, unconfirmed: { reason: string; unconfirmedAt: string }) {
+    const key = this.key(orderId, milestone);
+    if (this.records.get(key)?.status !== 'claimed') throw new Error('ConditionalCheckFailed: not a claim');
+    this.records.set(key, { status: 'unconfirmed', ...unconfirmed });
+  }
   async releaseClaim(orderId: string, milestone: MilestoneId) {
     const key = this.key(orderId, milestone);
     if (this.records.get(key)?.status !== 'claimed') throw new Error('ConditionalCheckFailed: not a claim');
@@ -222,16 +227,30 @@ describe('runSendStep', () => {
     expect(published[1]).toEqual(published[0]);
   });
 
-  it('skips, with a reason and no send, when an earlier attempt left only a claim', async () => {
+  it('reports unconfirmed, with no send, when an earlier attempt left only a claim (at most once)', async () => {
     const { deps, journeys, sends, published } = await harness();
     await journeys.claimMessage({ orderId: 'ES-2026-000123', milestone: 'day7', template: 'posventa_day7_adoption', variant: 'A', claimedAt: '2026-03-08T08:59:00.000Z' });
 
     const outcome = await runSendStep(input(), deps);
-    expect(outcome).toEqual({ status: 'skipped', reason: expect.stringContaining('2026-03-08T08:59:00.000Z') });
-    if (outcome.status === 'skipped') expect(outcome.reason).toMatch(/not resent/);
+    expect(outcome).toEqual({ status: 'unconfirmed', reason: expect.stringContaining('2026-03-08T08:59:00.000Z') });
+    if (outcome.status === 'unconfirmed') expect(outcome.reason).toMatch(/not resent/);
     expect(sends).toHaveLength(0);
     expect(published).toHaveLength(0);
     expect(journeys.get('ES-2026-000123', 'day7')).toMatchObject({ status: 'claimed' });
+  });
+
+  it('keeps the claim and never resends when Meta may have taken the message (no answer): unconfirmed, the same on a retry', async () => {
+    const { deps, journeys, sends, published } = await harness([
+      { ok: false, retryable: false, unconfirmed: true, message: 'no answer from the Graph API (TimeoutError); Meta may have accepted the message' },
+    ]);
+
+    const outcome = await runSendStep(input(), deps);
+    expect(outcome).toEqual({ status: 'unconfirmed', reason: expect.stringMatching(/may have accepted/) });
+    expect(journeys.get('ES-2026-000123', 'day7')).toMatchObject({ status: 'unconfirmed', reason: expect.stringMatching(/TimeoutError/) });
+    expect(await runSendStep(input(), deps)).toEqual(outcome);
+    expect(sends).toHaveLength(1);
+    // Nothing counted as sent or failed: if Meta took it, its status webhooks (callback data) count it.
+    expect(published).toHaveLength(0);
   });
 
   it('keeps milestones of one order apart: day 30 is sent after day 7 was', async () => {
