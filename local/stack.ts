@@ -72,6 +72,8 @@ export interface LocalStack {
   /** The built-in Meta simulator, absent when GRAPH_API_BASE_URL points elsewhere. */
   simulator?: MetaSimulator;
   queues: ReadonlyMap<string, LocalQueue>;
+  /** The running functions by name: a test can invoke one directly, or crash it mid-flight. */
+  functions: ReadonlyMap<string, RunningFunction>;
   stop(): Promise<void>;
 }
 
@@ -304,7 +306,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await mkdir(options.stateDir, { recursive: true });
     await writeFile(join(options.stateDir, 'local.json'), `${JSON.stringify(info, null, 2)}\n`);
 
-    return { info, clock, topology, ...(simulator === undefined ? {} : { simulator }), queues, stop };
+    return { info, clock, topology, ...(simulator === undefined ? {} : { simulator }), queues, functions, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -23,16 +23,24 @@ export class FunctionError extends Error {
 export interface RunningFunction {
   readonly definition: LocalFunction;
   invoke(event: unknown): Promise<unknown>;
+  /**
+   * Kills the container mid-flight, as a crash or an out-of-memory kill does: invocations in
+   * progress fail with `Runtime.ExitError` and their work stops wherever it was; the next
+   * invocation cold-starts a new container. For resilience tests.
+   */
+  crash(): Promise<void>;
   stop(): Promise<void>;
 }
 
 const WORKER_SCRIPT = new URL('./worker.mjs', import.meta.url);
 
-/**
- * Runs a function's bundle in its own worker thread with its own environment, like a Lambda
- * container: module scope runs once, and one function's variables never leak into another's.
- */
-export async function startFunction(definition: LocalFunction): Promise<RunningFunction> {
+interface Container {
+  worker: Worker;
+  pending: Map<string, { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>;
+}
+
+/** One container: the bundle imported once in a worker thread with the function's own environment. */
+async function startContainer(definition: LocalFunction): Promise<Container> {
   const worker = new Worker(WORKER_SCRIPT, {
     env: { ...definition.environment, POSVENTA_LOCAL_FUNCTION_ARN: definition.arn },
     workerData: {
@@ -43,15 +51,11 @@ export async function startFunction(definition: LocalFunction): Promise<RunningF
       memoryMb: definition.memoryMb,
     },
   });
-  const pending = new Map<string, { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
-  let initError: Error | undefined;
+  const pending: Container['pending'] = new Map();
 
   await new Promise<void>((resolve, reject) => {
     worker.once('message', () => resolve());
-    worker.once('error', (error) => {
-      initError = error;
-      reject(new Error(`Function ${definition.name} failed to initialise: ${error.message}`));
-    });
+    worker.once('error', (error) => reject(new Error(`Function ${definition.name} failed to initialise: ${error.message}`)));
   });
 
   worker.on('message', (message: { id: string; result?: unknown; error?: { name: string; message: string } }) => {
@@ -62,15 +66,30 @@ export async function startFunction(definition: LocalFunction): Promise<RunningF
     if (message.error !== undefined) call.reject(new FunctionError(message.error.name, message.error.message, definition.name));
     else call.resolve(message.result);
   });
-  worker.on('error', (error) => {
-    for (const call of pending.values()) call.reject(new FunctionError('Runtime.ExitError', error.message, definition.name));
+  const failPending = (message: string) => {
+    for (const call of pending.values()) {
+      clearTimeout(call.timer);
+      call.reject(new FunctionError('Runtime.ExitError', message, definition.name));
+    }
     pending.clear();
-  });
+  };
+  worker.on('error', (error) => failPending(error.message));
+  worker.on('exit', (code) => failPending(`RequestId: exited before answering (exit code ${code})`));
+  return { worker, pending };
+}
+
+/**
+ * Runs a function's bundle in its own worker thread with its own environment, like a Lambda
+ * container: module scope runs once, and one function's variables never leak into another's.
+ */
+export async function startFunction(definition: LocalFunction): Promise<RunningFunction> {
+  let container: Promise<Container> = startContainer(definition);
+  await container;
 
   return {
     definition,
-    invoke(event) {
-      if (initError !== undefined) return Promise.reject(initError);
+    async invoke(event) {
+      const { worker, pending } = await container;
       const id = randomUUID();
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
@@ -82,8 +101,16 @@ export async function startFunction(definition: LocalFunction): Promise<RunningF
         worker.postMessage({ id, requestId: id, event: JSON.parse(JSON.stringify(event)) });
       });
     },
+    async crash() {
+      const crashed = await container;
+      container = startContainer(definition);
+      await crashed.worker.terminate();
+      await container;
+    },
     async stop() {
+      const { worker, pending } = await container;
       for (const call of pending.values()) clearTimeout(call.timer);
+      pending.clear();
       await worker.terminate();
     },
   };
