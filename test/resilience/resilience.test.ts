@@ -1,0 +1,197 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeMessageRef } from '#shared/whatsapp/callback-data';
+import { signWebhookBody } from '#shared/whatsapp/signature';
+import type { LocalStack } from '../../local/stack';
+import { E2E_SECRETS, purchaseDetail, putPurchase, startTestStack, type TestStack } from '../support/local-stack';
+import { waitFor } from '../support/wait';
+import { startFaultGraph, type Fault, type FaultGraph } from './support/fault-graph';
+import { probe, type StackProbe } from './support/stack-probe';
+
+/**
+ * The resilience suite (README, Reliability): the whole local stack, sending to a Graph API
+ * that fails on purpose, fed with replayed, racing and broken input. One stack for the suite,
+ * scenarios one after another, each on its own contacts and orders; each waits for its
+ * journeys to end, so the next one starts from a quiet system.
+ */
+const DAY_MS = 50;
+/** Short, so a stalled Graph answer is given up quickly; what matters is that it is given up. */
+const GRAPH_TIMEOUT_MS = 2_500;
+
+let running: TestStack;
+let stack: LocalStack;
+let graph: FaultGraph;
+let state: StackProbe;
+
+beforeAll(async () => {
+  graph = await startFaultGraph();
+  running = await startTestStack({ dayMs: DAY_MS, graphApiBaseUrl: graph.url, graphApiTimeoutMs: GRAPH_TIMEOUT_MS });
+  stack = running.stack;
+  graph.useClock(() => stack.clock.now().getTime());
+  state = probe(stack);
+}, 180_000);
+
+afterAll(async () => {
+  await running?.stop();
+  await graph?.close();
+});
+
+const phoneOf = (n: number) => `+54911556${String(n).padStart(5, '0')}`;
+const digits = (phone: string) => phone.slice(1);
+const milestoneOf = (callbackData: string | undefined) => decodeMessageRef(callbackData)?.milestone;
+
+async function startJourneys(orders: ReadonlyArray<{ orderId: string; phone: string }>): Promise<void> {
+  for (const { orderId, phone } of orders) {
+    expect(await putPurchase(stack.info, purchaseDetail(orderId, { id: `C-${orderId}`, phone }, stack.clock.now()))).toBe(0);
+  }
+}
+
+describe('bad input: clear errors, nothing half-written', () => {
+  const signed = (body: string, secret: string = E2E_SECRETS.metaAppSecret) => ({ 'content-type': 'application/json', 'x-hub-signature-256': signWebhookBody(body, secret) });
+  const envelope = (value: object, field = 'messages') =>
+    JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: '100000000000001', changes: [{ field, value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550000000', phone_number_id: '100000000000001' }, ...value } }] }] });
+  const reply = envelope({ contacts: [{ profile: { name: 'X' }, wa_id: '5491155690001' }], messages: [{ from: '5491155690001', id: 'wamid.bad-input-1', timestamp: '1767225600', type: 'text', text: { body: 'BAJA' } }] });
+
+  const hologram = envelope({ contacts: [{ wa_id: '5491155690001' }], messages: [{ from: '5491155690001', id: 'wamid.bad-input-2', timestamp: '1767225600', type: 'hologram', hologram: {} }] });
+  const withoutId = reply.replace('"id":"wamid.bad-input-1",', '');
+  const oversized = `${reply.slice(0, -1)},"pad":"${'x'.repeat(300 * 1024)}"}`;
+  const unknownField = envelope({ anything: 1 }, 'business_capability_update');
+  /** `writes`: the only items the input may leave behind (none, unless the customer did write). */
+  const webhooks: Array<{ what: string; body: string; headers: Record<string, string>; status: number; writes?: RegExp }> = [
+    { what: 'unsigned', body: reply, headers: { 'content-type': 'application/json' }, status: 401 },
+    { what: 'signed with another secret', body: reply, headers: signed(reply, 'not-the-app-secret'), status: 401 },
+    { what: 'tampered after signing', body: reply.replace('BAJA', 'ALTA'), headers: signed(reply), status: 401 },
+    { what: 'not JSON', body: '{"object":', headers: signed('{"object":'), status: 400 },
+    { what: 'not a WhatsApp envelope', body: '{"object":"page","entry":[]}', headers: signed('{"object":"page","entry":[]}'), status: 400 },
+    { what: 'a message without its id', body: withoutId, headers: signed(withoutId), status: 400 },
+    { what: 'oversized (300 KB)', body: oversized, headers: signed(oversized), status: 413 },
+    { what: 'an unknown field', body: unknownField, headers: signed(unknownField), status: 200 },
+    // Still a message from the customer: it opens the service window, and is marked handled once.
+    { what: 'an unknown message type', body: hologram, headers: signed(hologram), status: 200, writes: /"S":"(SERVICE_WINDOW|MARK)"/ },
+  ];
+
+  it.each(webhooks)('webhook $what → HTTP $status, nothing else written', async ({ body, headers, status, writes }) => {
+    const before = await state.snapshotTables();
+    const response = await fetch(stack.info.webhookUrl, { method: 'POST', headers, body });
+    expect(response.status).toBe(status);
+    if (status !== 200) expect((await response.text()).length).toBeGreaterThan(0);
+    const after = await state.snapshotTables();
+    for (const [table, items] of Object.entries(after)) {
+      const added = items.filter((item) => !before[table]!.includes(item));
+      expect(added.filter((item) => writes === undefined || !writes.test(item)), table).toEqual([]);
+      expect(before[table]!.filter((item) => !items.includes(item)), table).toEqual([]);
+    }
+  });
+
+  const valid = () => purchaseDetail('BAD-0', { phone: phoneOf(90000) }) as Record<string, any>;
+  const purchases: Array<[string, object, RegExp]> = [
+    ['without orderId', (({ orderId: _drop, ...rest }) => rest)(valid()), /orderId/],
+    ['with a phone that is not E.164', { ...valid(), orderId: 'BAD-1', customer: { ...valid().customer, phone: '011 5555-0001' } }, /phone/],
+    ['with a purchase date that is not a date', { ...valid(), orderId: 'BAD-2', purchasedAt: 'yesterday' }, /purchasedAt/],
+    ['without items', { ...valid(), orderId: 'BAD-3', items: [] }, /items/],
+  ];
+
+  it('invalid purchase events land in StartJourneyFailures with the reason; no journey, no item written', async () => {
+    const before = await state.snapshotTables();
+    const dlqBefore = state.queueBodies('StartJourneyFailures').length;
+    for (const [, detail] of purchases) expect(await putPurchase(stack.info, detail)).toBe(0);
+
+    const records = await waitFor('one failure record per invalid purchase', () => {
+      const bodies = state.queueBodies('StartJourneyFailures').slice(dlqBefore);
+      return bodies.length >= purchases.length ? bodies.map((b) => JSON.parse(b) as { requestPayload: { detail: object }; responsePayload: { errorMessage: string } }) : undefined;
+    });
+    expect(records).toHaveLength(purchases.length);
+    for (const [what, detail, reason] of purchases) {
+      const record = records.find((r) => JSON.stringify(r.requestPayload.detail) === JSON.stringify(detail));
+      expect(record, what).toBeDefined();
+      expect(record!.responsePayload.errorMessage, what).toMatch(reason);
+    }
+    expect(await state.snapshotTables()).toEqual(before);
+  });
+});
+
+describe('Graph API faults', () => {
+  // Per contact: the faults its first requests meet (one journey each; later requests succeed).
+  const cases: Array<{ what: string; faults: Fault[]; day7: 'sent' | 'unconfirmed' | { failed: number } }> = [
+    { what: 'a burst of 429s', faults: ['rate-limit', 'rate-limit', 'rate-limit', 'rate-limit'], day7: 'sent' },
+    { what: '5xx of every kind and a pair limit', faults: ['server-error', 'unavailable', 'pair-limit', 'server-error', 'unavailable'], day7: 'sent' },
+    { what: 'an answer that comes after the timeout', faults: ['accept-then-stall'], day7: 'unconfirmed' },
+    { what: 'a connection reset after Meta took the message', faults: ['accept-then-cut'], day7: 'unconfirmed' },
+    { what: 'undeliverable (131026)', faults: [{ permanent: 131026, httpStatus: 400 }], day7: { failed: 131026 } },
+    { what: 're-engagement (131047)', faults: [{ permanent: 131047, httpStatus: 400 }], day7: { failed: 131047 } },
+    { what: 'template missing (132001)', faults: [{ permanent: 132001, httpStatus: 404 }], day7: { failed: 132001 } },
+    { what: 'parameter mismatch (132000)', faults: [{ permanent: 132000, httpStatus: 400 }], day7: { failed: 132000 } },
+  ];
+  const orders = cases.map((c, i) => ({ ...c, orderId: `FAULT-${i + 1}`, phone: phoneOf(100 + i) }));
+
+  it('sends every due message exactly once; permanent errors are recorded with their bucket and never retried', async () => {
+    for (const order of orders) graph.script(digits(order.phone), order.faults);
+    await startJourneys(orders);
+    expect(await state.journeysEnded(orders.map((o) => o.orderId))).toEqual(orders.map(() => 'SUCCEEDED'));
+
+    for (const order of orders) {
+      const accepted = graph.acceptedTo(digits(order.phone));
+      const arrived = graph.arrived.filter((a) => a.to === digits(order.phone));
+      // Day 30 and 60 met no fault: once each. Day 7: once, unless Meta refused it for good.
+      const day7Accepted = typeof order.day7 === 'object' ? 0 : 1;
+      expect(accepted.map((s) => milestoneOf(s.callbackData)).sort(), order.what).toEqual([...(day7Accepted ? ['day7'] : []), 'day30', 'day60'].sort());
+      // Retryable faults were retried until accepted; a permanent or unconfirmed one was asked once.
+      const day7Requests = arrived.filter((a) => milestoneOf(a.callbackData) === 'day7').length;
+      expect(day7Requests, order.what).toBe(order.day7 === 'sent' ? order.faults.length + 1 : 1);
+
+      const record = await state.messageRecord(order.orderId, 'day7');
+      if (order.day7 === 'sent') expect(record?.status?.S, order.what).toBe('sent');
+      else if (order.day7 === 'unconfirmed') expect(record?.status?.S, order.what).toBe('unconfirmed');
+      else expect({ status: record?.status?.S, code: record?.errorCode?.N }, order.what).toEqual({ status: 'failed', code: String(order.day7.failed) });
+    }
+
+    // Each permanent failure counted once, in its bucket (DESIGN.md §4).
+    const report = await waitFor('four failures in the KPIs', async () => {
+      const kpis = await state.kpis();
+      return kpis.totals.failed === 4 ? kpis : undefined;
+    });
+    expect(report.totals).toMatchObject({ failed: 4, failedUndeliverable: 1, failedTemplate: 2, failedOther: 1 });
+    expect(report.byMilestone.day7).toMatchObject({ failed: 4 });
+  });
+});
+
+describe('crash injection in the send step', () => {
+  const sendStepFunction = () => {
+    const fn = [...stack.functions.values()].find((f) => f.definition.name.includes('SendStep'));
+    if (fn === undefined) throw new Error('no send-step function in the template');
+    return fn;
+  };
+
+  it('a container killed between claim and Meta, or after Meta took the message but before the record, never sends twice', async () => {
+    const orders = [
+      { orderId: 'CRASH-BEFORE-SEND', phone: phoneOf(200), fault: 'hold-before-accept' as const },
+      { orderId: 'CRASH-AFTER-SEND', phone: phoneOf(201), fault: 'hold-after-accept' as const },
+    ];
+    const crashes: Array<Promise<void>> = [];
+    // Kill the send step's container while Meta holds its request: the claim is taken, the answer never comes back.
+    graph.onHold = () => void crashes.push(sendStepFunction().crash());
+    const details = orders.map((o) => purchaseDetail(o.orderId, { id: `C-${o.orderId}`, phone: o.phone }, stack.clock.now()));
+    // One journey at a time: locally one container serves concurrent invocations, and a crash kills them all.
+    for (const [i, order] of orders.entries()) {
+      graph.script(digits(order.phone), [order.fault]);
+      expect(await putPurchase(stack.info, details[i]!)).toBe(0);
+      expect(await state.journeysEnded([order.orderId])).toEqual(['SUCCEEDED']);
+    }
+    graph.onHold = undefined;
+    await Promise.all(crashes);
+    expect(crashes).toHaveLength(2);
+
+    // The crash failed the milestone (Step Functions does not retry a crash); the journey went on.
+    for (const [i, order] of orders.entries()) {
+      const day7 = (list: ReadonlyArray<{ to: string; callbackData: string | undefined }>) => list.filter((r) => r.to === digits(order.phone) && milestoneOf(r.callbackData) === 'day7');
+      expect(day7(graph.arrived), order.orderId).toHaveLength(1);
+      expect(day7(graph.accepted), order.orderId).toHaveLength(order.fault === 'hold-after-accept' ? 1 : 0);
+      expect(graph.acceptedTo(digits(order.phone)).map((s) => milestoneOf(s.callbackData)), order.orderId).toEqual(expect.arrayContaining(['day30', 'day60']));
+      expect((await state.messageRecord(order.orderId, 'day7'))?.status?.S, order.orderId).toBe('claimed');
+
+      // Run the step again, as a retry or a redrive would: it finds the claim and does not send.
+      const rerun = await sendStepFunction().invoke({ orderId: order.orderId, purchase: details[i], milestone: 'day7', dueAt: details[i]!.purchasedAt, holdout: false });
+      expect(rerun, order.orderId).toMatchObject({ status: 'unconfirmed', reason: expect.stringMatching(/not resent/) });
+      expect(day7(graph.arrived), order.orderId).toHaveLength(1);
+    }
+  });
+});
