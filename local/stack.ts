@@ -6,6 +6,7 @@ import { ENV } from '#shared/env';
 import { TEMPLATES } from '#shared/templates/catalogue';
 import { synthesizePosventa } from '../infra/synth';
 import { createHttpApi } from './api-gateway';
+import { createSimulatedCustomers, type SimulatedCustomers, type SimulatedCustomersOptions } from './customers';
 import { createDashboardHandler, DASHBOARD_PATH } from './dashboard';
 import { createTables, startDynamoDbLocal, type RunningDynamoDb } from './dynamodb';
 import { createEventBridgeService, type EventBridgeService } from './eventbridge/service';
@@ -40,6 +41,12 @@ export interface LocalStackOptions {
   stateDir: string;
   /** Powertools log level inside the functions. */
   functionLogLevel: string;
+  /**
+   * Simulated customers at the Meta simulator's end: they answer journey messages at these
+   * rates, and some are unreachable. Ignored with `graphApiBaseUrl`.
+   * @default none: every message is delivered and read, and nobody answers
+   */
+  customers?: SimulatedCustomersOptions;
   log: (line: string) => void;
 }
 
@@ -71,6 +78,8 @@ export interface LocalStack {
   topology: Topology;
   /** The built-in Meta simulator, absent when GRAPH_API_BASE_URL points elsewhere. */
   simulator?: MetaSimulator;
+  /** The simulated customers, when `customers` was given and the simulator runs. */
+  customers?: SimulatedCustomers;
   queues: ReadonlyMap<string, LocalQueue>;
   /** The running functions by name: a test can invoke one directly, or crash it mid-flight. */
   functions: ReadonlyMap<string, RunningFunction>;
@@ -286,7 +295,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
 
     let simulator: MetaSimulator | undefined;
+    let customers: SimulatedCustomers | undefined;
     if (simulatorServer !== undefined) {
+      customers = options.customers === undefined ? undefined : createSimulatedCustomers(options.customers);
       simulator = createMetaSimulator({
         accessToken: options.metaAccessToken,
         appSecret: options.metaAppSecret,
@@ -296,6 +307,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         templates: TEMPLATES.flatMap((t) =>
           Object.keys(t.body).map((language) => ({ name: t.name, language, bodyParameters: t.variables.length, category: t.category })),
         ),
+        ...(customers === undefined ? {} : { recipients: customers.fateOf }),
         log: options.log,
       });
       simulatorServer.serve(simulator.listener);
@@ -306,7 +318,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await mkdir(options.stateDir, { recursive: true });
     await writeFile(join(options.stateDir, 'local.json'), `${JSON.stringify(info, null, 2)}\n`);
 
-    return { info, clock, topology, ...(simulator === undefined ? {} : { simulator }), queues, functions, stop };
+    return { info, clock, topology, ...(simulator === undefined ? {} : { simulator }), ...(customers === undefined ? {} : { customers }), queues, functions, stop };
   } catch (error) {
     await stop();
     throw error;

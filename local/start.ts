@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { REPO_ROOT } from '../infra/paths';
-import { startLocalStack, type LocalStackInfo } from './stack';
+import { resolveCustomerRates, type CustomerRates } from './customers';
+import { startLocalStack, type LocalStack, type LocalStackInfo } from './stack';
 
 // The SDK warns that it will need Node 22 from 2027; the lock file keeps working versions.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -15,9 +16,23 @@ const envSchema = z.object({
   META_VERIFY_TOKEN: z.string().min(1).default('posventa-local-verify-token'),
   META_ACCESS_TOKEN: z.string().min(1).default('posventa-local-access-token'),
   POSVENTA_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('WARN'),
+  POSVENTA_CUSTOMERS: z.enum(['on', 'off']).default('on'),
+  POSVENTA_CUSTOMERS_SEED: z.string().min(1).default('posventa'),
+  POSVENTA_CUSTOMER_RATES: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return resolveCustomerRates(JSON.parse(text));
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: error instanceof SyntaxError ? `not JSON: ${error.message}` : (error as Error).message });
+        return z.NEVER;
+      }
+    })
+    .optional(),
 });
 
-function describe(info: LocalStackInfo, simulated: boolean): string {
+function describe({ info, simulator, customers }: LocalStack): string {
+  const simulated = simulator !== undefined;
   return [
     '',
     'Posventa is running locally.',
@@ -33,12 +48,20 @@ function describe(info: LocalStackInfo, simulated: boolean): string {
     `  Meta app secret             ${info.metaAppSecret}`,
     `  Meta verify token           ${info.metaVerifyToken}`,
     `  Graph API access token      ${info.metaAccessToken}`,
+    ...(simulated ? [`  Simulated customers         ${customers === undefined ? 'off' : describeRates(customers.rates)}`] : []),
     `  Virtual day                 ${info.dayMs} ms (a 60-day journey takes about ${Math.round((60 * info.dayMs) / 1000)} s)`,
     '',
     `Written to .posventa/local.json. Send a purchase: npx tsx local/send-purchase.ts`,
     'Ctrl-C to stop.',
     '',
   ].join('\n');
+}
+
+function describeRates(rates: CustomerRates): string {
+  const percent = (share: number) => `${Math.round(share * 1000) / 10} %`;
+  const day7 = rates.day7.chat + rates.day7.booking + rates.day7.freeText;
+  const day30 = rates.day30.score + rates.day30.callback;
+  return `answer day 7 ${percent(day7)}, day 30 ${percent(day30)}, day 60 ${percent(rates.day60.yes)}; opt out ${percent(rates.optOut)}; unreachable ${percent(rates.undeliverable)}`;
 }
 
 async function main(): Promise<void> {
@@ -57,9 +80,10 @@ async function main(): Promise<void> {
     metaAccessToken: env.data.META_ACCESS_TOKEN,
     stateDir: join(REPO_ROOT, '.posventa'),
     functionLogLevel: env.data.POSVENTA_LOG_LEVEL,
+    ...(env.data.POSVENTA_CUSTOMERS === 'off' ? {} : { customers: { seed: env.data.POSVENTA_CUSTOMERS_SEED, rates: env.data.POSVENTA_CUSTOMER_RATES ?? {} } }),
     log: (line) => console.log(`[local] ${line}`),
   });
-  console.log(describe(stack.info, stack.simulator !== undefined));
+  console.log(describe(stack));
   console.log(`Ready in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
 
   let stopping = false;

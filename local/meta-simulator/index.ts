@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { maskPhone } from '#shared/log';
 import { checkSend, type PricingCategory } from './check-send';
@@ -6,13 +7,16 @@ import { readBody, writeJson } from './http-io';
 import { newConversationId, newWamid } from './ids';
 import { resolveOptions, type MetaSimulatorOptions, type ResolvedOptions } from './options';
 import type { SendMessageRequest } from './send-request';
-import { DELIVERY_STATUSES, messagesWebhook, serializeLikeMeta, statusItem, type SendFacts } from './status-webhook';
+import { inboundTextValue } from './inbound-message';
+import type { RecipientFate } from './recipients';
+import { DELIVERY_STATUSES, failedStatusItem, messagesWebhook, serializeLikeMeta, statusItem, type SendFacts } from './status-webhook';
 import { templateCatalogue } from './templates';
 import { postWebhook, sleep, type WebhookDelivery } from './webhook-delivery';
 
 export type { MetaSimulatorOptions, StatusDelaysSeconds } from './options';
 export type { ApprovedTemplate, TemplateCategory } from './templates';
 export type { SendMessageRequest } from './send-request';
+export { undeliverable, type RecipientFate, type Recipients } from './recipients';
 
 /** A send Meta accepted, as the simulator saw it. */
 export interface RecordedSend {
@@ -27,6 +31,22 @@ export interface RecordedSend {
   /** `to` without its `+`, as Meta answers it in `contacts[].wa_id`. */
   waId: string;
   pricingCategory: PricingCategory;
+}
+
+/** A customer's answer the simulator posted as an inbound message webhook. */
+export interface RecordedInbound {
+  wamid: string;
+  /** The customer's wa_id. */
+  from: string;
+  text: string;
+  /** Our wamid of the message it answers (`context.id`). */
+  repliesTo: string;
+  /** Virtual time the customer sent it. */
+  at: Date;
+  /** The webhook route answered 2xx (possibly after retries); false when it was dropped. */
+  acknowledged: boolean;
+  /** Virtual time the answer was acknowledged or dropped: from then on the system knows (or never will). */
+  settledAt: Date;
 }
 
 /** A request the simulator refused, so a test or the console can tell why the sender failed. */
@@ -46,7 +66,11 @@ export interface MetaSimulator {
   /** Every accepted send, in order of acceptance. */
   readonly sends: readonly RecordedSend[];
   readonly rejections: readonly RecordedRejection[];
-  /** Resolves once every status webhook scheduled so far has been posted (acknowledged or dropped). */
+  /** Every customer answer posted, in order of posting. */
+  readonly inbound: readonly RecordedInbound[];
+  /** Sends whose statuses went out: `sent` and `failed` for a failure, else up to `read`. */
+  readonly statusesPosted: number;
+  /** Resolves once every status and inbound webhook scheduled so far has been posted (acknowledged or dropped). */
   idle(): Promise<void>;
   /** Cancels pending status webhooks and retries. */
   close(): void;
@@ -64,6 +88,8 @@ export function createMetaSimulator(options: MetaSimulatorOptions): MetaSimulato
   const config = resolveOptions(options);
   const account = { accessToken: config.accessToken, phoneNumberId: config.phoneNumberId, checkTemplate: templateCatalogue(config.templates) };
   const closing = new AbortController();
+  // Every pending status or answer waits on this signal; thousands at once are normal here.
+  setMaxListeners(0, closing.signal);
   const delivery: WebhookDelivery = {
     url: config.webhookUrl,
     appSecret: config.appSecret,
@@ -74,6 +100,8 @@ export function createMetaSimulator(options: MetaSimulatorOptions): MetaSimulato
   };
   const sends: RecordedSend[] = [];
   const rejections: RecordedRejection[] = [];
+  const inbound: RecordedInbound[] = [];
+  const counts = { statusesPosted: 0 };
   const pending = new Set<Promise<void>>();
 
   function track(task: Promise<void>): void {
@@ -113,7 +141,7 @@ export function createMetaSimulator(options: MetaSimulatorOptions): MetaSimulato
       contacts: [{ input: message.to, wa_id: send.waId }],
       messages: [{ id: send.wamid, message_status: 'accepted' }],
     });
-    track(postStatuses(config, delivery, send).catch((error: unknown) => config.log(`meta-simulator: status webhooks for ${send.wamid} stopped: ${String(error)}`)));
+    track(postStatuses(config, delivery, send, config.recipients(send), inbound, counts).catch((error: unknown) => config.log(`meta-simulator: status webhooks for ${send.wamid} stopped: ${String(error)}`)));
   }
 
   return {
@@ -126,6 +154,10 @@ export function createMetaSimulator(options: MetaSimulatorOptions): MetaSimulato
     },
     sends,
     rejections,
+    inbound,
+    get statusesPosted() {
+      return counts.statusesPosted;
+    },
     async idle() {
       while (pending.size > 0) await Promise.all(pending);
     },
@@ -139,8 +171,16 @@ export function createMetaSimulator(options: MetaSimulatorOptions): MetaSimulato
  * One message's statuses, posted one after the other: each waits for the previous one to be
  * acknowledged or dropped, so a receiver sees them in order unless a retry reorders them,
  * which Meta also does. Timestamps are the virtual times they were due, not when they left.
+ * Then, if the recipient answers, the answer, quoting the message.
  */
-async function postStatuses(config: ResolvedOptions, delivery: WebhookDelivery, send: RecordedSend): Promise<void> {
+async function postStatuses(
+  config: ResolvedOptions,
+  delivery: WebhookDelivery,
+  send: RecordedSend,
+  fate: RecipientFate,
+  inbound: RecordedInbound[],
+  counts: { statusesPosted: number },
+): Promise<void> {
   const facts: SendFacts = {
     wamid: send.wamid,
     recipientId: send.waId,
@@ -149,11 +189,26 @@ async function postStatuses(config: ResolvedOptions, delivery: WebhookDelivery, 
     bizOpaqueCallbackData: send.request.biz_opaque_callback_data,
     conversationId: newConversationId(),
   };
-  const sentAt = new Date(send.acceptedAt.getTime() + config.statusDelaysSeconds.sent * 1000);
-  for (const status of DELIVERY_STATUSES) {
-    const dueAt = new Date(send.acceptedAt.getTime() + config.statusDelaysSeconds[status] * 1000);
-    if (!(await sleep(config.clock.realDelayUntil(dueAt), delivery.signal))) return;
-    const webhook = messagesWebhook(config, { statuses: [statusItem(facts, status, dueAt, sentAt)] });
-    await postWebhook(delivery, serializeLikeMeta(webhook), `${status} status for ${send.wamid}`);
+  const dueAt = (seconds: number) => new Date(send.acceptedAt.getTime() + seconds * 1000);
+  const post = async (at: Date, value: Record<string, unknown>, label: string): Promise<boolean | undefined> => {
+    if (!(await sleep(config.clock.realDelayUntil(at), delivery.signal))) return undefined;
+    return postWebhook(delivery, serializeLikeMeta(messagesWebhook(config, value)), label);
+  };
+  const sentAt = dueAt(config.statusDelaysSeconds.sent);
+  const statuses = fate.failure === undefined ? DELIVERY_STATUSES : (['sent'] as const);
+  for (const status of statuses) {
+    const at = dueAt(config.statusDelaysSeconds[status]);
+    if ((await post(at, { statuses: [statusItem(facts, status, at, sentAt)] }, `${status} status for ${send.wamid}`)) === undefined) return;
   }
+  if (fate.failure !== undefined) {
+    const at = dueAt(config.statusDelaysSeconds.delivered);
+    if ((await post(at, { statuses: [failedStatusItem(facts, at, fate.failure)] }, `failed status for ${send.wamid}`)) === undefined) return;
+  }
+  counts.statusesPosted += 1;
+  if (fate.failure !== undefined || fate.reply === undefined) return;
+
+  const at = dueAt(config.statusDelaysSeconds.read + fate.reply.afterReadSeconds);
+  const message = { wamid: newWamid(), from: send.waId, text: fate.reply.text, at, repliesTo: send.wamid };
+  const acknowledged = await post(at, inboundTextValue(config, message), `answer to ${send.wamid}`);
+  if (acknowledged !== undefined) inbound.push({ ...message, acknowledged, settledAt: config.clock.now() });
 }

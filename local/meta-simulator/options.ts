@@ -1,4 +1,5 @@
 import type { VirtualClock } from '#shared/clock';
+import { SILENT_RECIPIENTS, type Recipients } from './recipients';
 import type { DeliveryStatus } from './status-webhook';
 import type { ApprovedTemplate } from './templates';
 
@@ -26,6 +27,12 @@ export interface MetaSimulatorOptions {
    * @default { sent: 1, delivered: 5, read: 60 }
    */
   statusDelaysSeconds?: Partial<StatusDelaysSeconds>;
+  /**
+   * What happens to each accepted send on the customer's side: delivered or failed, and an
+   * answer or none (simulated customers, `local/customers`).
+   * @default every message is delivered and read, and nobody answers
+   */
+  recipients?: Recipients;
   /** @default '100000000000001' (`entry[].id` of every webhook) */
   wabaId?: string;
   /** @default '15550000000' (`metadata.display_phone_number`) */
@@ -69,6 +76,7 @@ export function resolveOptions(options: MetaSimulatorOptions): ResolvedOptions {
     displayPhoneNumber: options.displayPhoneNumber ?? '15550000000',
     webhookRetryDelaysMs,
     webhookTimeoutMs: options.webhookTimeoutMs ?? 10_000,
+    recipients: options.recipients ?? SILENT_RECIPIENTS,
     log: options.log ?? ((line) => console.log(line)),
   };
 }

@@ -47,6 +47,29 @@ export function statusItem(send: SendFacts, status: DeliveryStatus, at: Date, se
   return item;
 }
 
+/**
+ * A `failed` status: Meta's error in `errors[]`, no pricing (a message that never reached the
+ * phone is not billed).
+ */
+export function failedStatusItem(send: SendFacts, at: Date, error: { code: number; title: string; details: string }): Record<string, unknown> {
+  return {
+    id: send.wamid,
+    status: 'failed',
+    timestamp: unixSeconds(at),
+    recipient_id: send.recipientId,
+    ...(send.bizOpaqueCallbackData === undefined ? {} : { biz_opaque_callback_data: send.bizOpaqueCallbackData }),
+    errors: [
+      {
+        code: error.code,
+        title: error.title,
+        message: error.title,
+        error_data: { details: error.details },
+        href: 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/',
+      },
+    ],
+  };
+}
+
 function pricing(category: PricingCategory): Record<string, unknown> {
   // Free-form messages can only go inside the customer service window, where they are free.
   if (category === 'service') return { billable: false, pricing_model: 'PMP', category, type: 'free_customer_service' };
@@ -54,8 +77,8 @@ function pricing(category: PricingCategory): Record<string, unknown> {
 }
 
 /**
- * The `messages`-field envelope every WhatsApp webhook shares. `value` carries `statuses`
- * today; simulated customers will put `contacts` and `messages` in the same envelope.
+ * The `messages`-field envelope every WhatsApp webhook shares: `value` carries `statuses`, or a
+ * customer's `contacts` and `messages`.
  */
 export function messagesWebhook(account: WebhookAccount, value: Record<string, unknown>): Record<string, unknown> {
   return {

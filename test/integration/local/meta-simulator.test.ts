@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { virtualClock } from '#shared/clock';
 import { SIGNATURE_HEADER, isValidWebhookSignature } from '#shared/whatsapp/signature';
-import { createMetaSimulator, type MetaSimulator, type MetaSimulatorOptions } from '../../../local/meta-simulator';
+import { createMetaSimulator, undeliverable, type MetaSimulator, type MetaSimulatorOptions } from '../../../local/meta-simulator';
 
 // Real HTTP both ways: the simulator's listener on one ephemeral port, a webhook receiver
 // that checks signatures over the raw bytes on another. 1 virtual day = 86.4 real seconds
@@ -204,6 +204,49 @@ describe('Meta simulator: accepted sends', () => {
     await simulator.idle();
     expect(simulator.sends[0]?.pricingCategory).toBe('service');
     expect(statusesOf(receiver.received)[0].pricing).toEqual({ billable: false, pricing_model: 'PMP', category: 'service', type: 'free_customer_service' });
+  });
+});
+
+describe('Meta simulator: recipients', () => {
+  it('posts sent then failed (131026, not billed) for a recipient who cannot get the message, and nothing more', async () => {
+    const receiver = await startReceiver();
+    const { simulator, baseUrl } = await startSimulator(receiver.url, { recipients: () => ({ failure: undeliverable(), reply: { text: '1', afterReadSeconds: 0 } }) });
+
+    expect((await send(baseUrl, day7Template())).status).toBe(200);
+    await simulator.idle();
+
+    const statuses = statusesOf(receiver.received);
+    expect(statuses.map((status: any) => status.status)).toEqual(['sent', 'failed']);
+    expect(statuses[1]).toMatchObject({ id: simulator.sends[0]!.wamid, biz_opaque_callback_data: 'order-123|day7|A', errors: [{ code: 131026, title: 'Message undeliverable' }] });
+    expect(statuses[1]).not.toHaveProperty('pricing');
+    expect(simulator.inbound).toEqual([]);
+  });
+
+  it("posts the recipient's answer after the read, signed, quoting the message, on virtual time", async () => {
+    const receiver = await startReceiver();
+    const { simulator, baseUrl } = await startSimulator(receiver.url, { recipients: () => ({ reply: { text: 'SÍ', afterReadSeconds: 30 } }) });
+
+    expect((await send(baseUrl, day7Template())).status).toBe(200);
+    await simulator.idle();
+
+    expect(receiver.received).toHaveLength(4);
+    const answer = receiver.received[3]!;
+    expect(answer.signatureValid).toBe(true);
+    expect(answer.rawBody.toString('utf8')).toContain('S\\u00cd');
+    const { wamid, acceptedAt } = simulator.sends[0]!;
+    const value = answer.payload.entry[0].changes[0].value;
+    expect(value.contacts).toEqual([{ profile: { name: 'Cliente' }, wa_id: '5491155550001' }]);
+    expect(value.messages).toEqual([
+      {
+        from: '5491155550001',
+        id: expect.stringMatching(/^wamid\./),
+        timestamp: String(Math.floor(acceptedAt.getTime() / 1000) + 90),
+        type: 'text',
+        text: { body: 'SÍ' },
+        context: { from: '15550000000', id: wamid },
+      },
+    ]);
+    expect(simulator.inbound).toMatchObject([{ from: '5491155550001', text: 'SÍ', repliesTo: wamid, acknowledged: true }]);
   });
 });
 

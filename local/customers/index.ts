@@ -1,0 +1,65 @@
+import type { MilestoneId } from '#shared/journey/milestones';
+import { TEMPLATES } from '#shared/templates/catalogue';
+import { undeliverable, type RecipientFate, type RecordedSend } from '../meta-simulator';
+import { answerTo, seededRandom, type CustomerAnswer } from './behaviour';
+import { resolveCustomerRates, type CustomerRates, type CustomerRatesOverride } from './rates';
+
+export { DEFAULT_CUSTOMER_RATES, resolveCustomerRates, type CustomerRates, type CustomerRatesOverride } from './rates';
+export type { AnswerKind, CustomerAnswer } from './behaviour';
+export { tallyAnswers, type CustomerTally, type MilestoneTally } from './tally';
+
+export interface SimulatedCustomersOptions {
+  /** Same seed, same answers: each answer depends only on the seed, the phone and the template. */
+  seed: string;
+  /** Laid over DEFAULT_CUSTOMER_RATES. */
+  rates?: CustomerRatesOverride;
+}
+
+/** What one customer did with one journey message. */
+export interface CustomerRecord {
+  /** The journey message, as Meta's simulator accepted it. */
+  wamid: string;
+  /** The customer's wa_id. */
+  waId: string;
+  milestone: MilestoneId;
+  template: string;
+  answer: CustomerAnswer;
+}
+
+export interface SimulatedCustomers {
+  readonly rates: CustomerRates;
+  /** The Meta simulator's `recipients`: decides, records and returns what happens to a send. */
+  fateOf(send: RecordedSend): RecipientFate;
+  /** Every decision about a journey template, in the order the sends were accepted. */
+  readonly answers: readonly CustomerRecord[];
+}
+
+const MILESTONE_OF_TEMPLATE = new Map(TEMPLATES.map((t) => [t.name, t.milestone]));
+
+/**
+ * The people at the other end of the Meta simulator. Each journey template they get is
+ * undeliverable at a small rate, else delivered, read and answered (or not) by the milestone's
+ * rates; the simulator posts the answer as a signed inbound webhook quoting the message. Free
+ * text messages (the opt-out confirmation) and templates outside the catalogue get no answer.
+ */
+export function createSimulatedCustomers(options: SimulatedCustomersOptions): SimulatedCustomers {
+  const rates = resolveCustomerRates(options.rates);
+  const answers: CustomerRecord[] = [];
+  const { min, max } = rates.replyDelayMinutes;
+  return {
+    rates,
+    answers,
+    fateOf(send) {
+      if (send.request.type !== 'template') return {};
+      const template = send.request.template.name;
+      const milestone = MILESTONE_OF_TEMPLATE.get(template);
+      if (milestone === undefined) return {};
+      const random = seededRandom(options.seed, `${send.waId}:${template}`);
+      const answer = answerTo(milestone, rates, random);
+      answers.push({ wamid: send.wamid, waId: send.waId, milestone, template, answer });
+      if (answer.kind === 'undeliverable') return { failure: undeliverable() };
+      if (answer.kind === 'silent') return {};
+      return { reply: { text: answer.text, afterReadSeconds: Math.round((min + random() * (max - min)) * 60) } };
+    },
+  };
+}
