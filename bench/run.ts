@@ -1,5 +1,5 @@
 // `npm run bench`: DESIGN.md §6 figures, each beside its target. Prints a table and writes
-// bench/results.json. Options: --only=intake,bundles,aggregation,http  --quick (shorter runs).
+// bench/results.json. Options: --only=intake,bundles,aggregation,http,simulation  --quick (shorter runs).
 import { execFileSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -7,12 +7,14 @@ import { join } from 'node:path';
 import { SCENARIOS, measureAggregation, simulateEvents, type AggregationResult } from './aggregation';
 import { measureBundles, type BundleResult } from './bundles';
 import { measureHttp, type HttpResult } from './http';
+import { awsCostOf, perJourney, whatsappSpendUsd } from './cost-model';
 import { measureIntake, type IntakeResults, type LoopResult } from './intake';
 import { figure, formatTable, machineInfo, type Figure } from './results';
+import { runSimulation, type SimulationResult } from './simulation';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const BENCHMARKS = ['intake', 'bundles', 'aggregation', 'http'] as const;
+const BENCHMARKS = ['intake', 'bundles', 'aggregation', 'http', 'simulation'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 const args = process.argv.slice(2);
@@ -30,6 +32,7 @@ const KEY_WRITES_MAX_PER_SECOND = 1_000;
 const EVENTS_PER_SECOND_AT_LOAD = 4_000;
 const HTTP_RATE = 500;
 const HTTP_P99_MAX_MS = 50;
+const AWS_SHARE_OF_WHATSAPP_MAX = 0.01;
 /** From infra/constructs/kpi-pipeline.ts (SqsEventSource batchSize; its 2 s window never cuts a batch short at 4,000 events/s). */
 const SQS_BATCH_SIZE = 100;
 
@@ -130,6 +133,32 @@ function httpFigures(r: HttpResult): Figure[] {
   ];
 }
 
+// ── 5. Simulated journeys and the cost model ───────────────────────────────────────────────
+
+/** A smoke-sized `npm run simulate`: the full 10,000 journeys take minutes and are run on their own. */
+function simulationFigures(r: SimulationResult): Figure[] {
+  const b = `simulation (${r.journeys} journeys, day = ${r.dayMs} ms)`;
+  const c = `cost model (${r.journeys} simulated journeys)`;
+  const per1000 = (n: number) => (n / r.journeys) * 1000;
+  const aws = awsCostOf(r.usage);
+  const whatsapp = whatsappSpendUsd(r.billedTemplates);
+  const counts = perJourney(r.usage, r.journeys);
+  const cpuMs = ((r.cpuSeconds.node + (r.cpuSeconds.dynamoDbLocal ?? 0)) / r.journeys) * 1000;
+  return [
+    figure(b, 'wall time, first purchase to settled KPIs', r.wallMs / 1000, 's', undefined, `virtual time alone needs ${(r.minimumWallMs / 1000).toFixed(0)} s`),
+    figure(b, 'throughput', r.journeysPerSecond, 'journeys/s'),
+    figure(b, 'CPU per journey (node + DynamoDB Local)', cpuMs, 'ms', undefined, `10,000 journeys on 2 idle cores ≈ ${((cpuMs * 10_000) / 2 / 60_000).toFixed(1)} min of CPU`),
+    figure(b, 'peak RSS, node', r.peakRssMb.node, 'MB'),
+    figure(b, 'peak RSS, DynamoDB Local', r.peakRssMb.dynamoDbLocal ?? Number.NaN, 'MB'),
+    figure(b, 'KPI counters that differ from what the customers did', r.kpiDifferences.length, 'counters', { op: '<=', value: 0 }, r.kpiDifferences.slice(0, 3).join('; ') || undefined),
+    ...Object.entries(counts).map(([name, value]) => figure(c, `${name} per journey`, value, 'count')),
+    ...aws.lines.map((line) => figure(c, `${line.service} per 1,000 journeys`, per1000(line.usd), 'USD', undefined, `${per1000(line.quantity).toFixed(0)} ${line.unit}`)),
+    figure(c, 'AWS per 1,000 journeys', per1000(aws.usd), 'USD', undefined, 'list prices, us-east-1, arm64 (bench/aws-prices.ts)'),
+    figure(c, 'WhatsApp templates per 1,000 journeys', per1000(whatsapp.usd), 'USD', undefined, `${per1000(r.billedTemplates.length).toFixed(0)} delivered; EXAMPLE rates (bench/cost-model.ts)`),
+    figure(c, 'AWS cost / WhatsApp spend', (aws.usd / whatsapp.usd) * 100, '%', { op: '<', value: AWS_SHARE_OF_WHATSAPP_MAX * 100 }, 'Lambda GB-s from durations measured here: high on a loaded machine'),
+  ];
+}
+
 // ── Run ───────────────────────────────────────────────────────────────────────────────────
 
 async function main(): Promise<void> {
@@ -172,6 +201,13 @@ async function main(): Promise<void> {
     const result = await measureHttp(HTTP_RATE, quick ? 3 : 10, quick ? 2 : 3, log);
     raw.http = result;
     return httpFigures(result);
+  });
+
+  await attempt('simulation', async () => {
+    const result = await runSimulation({ journeys: quick ? 100 : 500, dayMs: 200, purchaseDays: 5, seed: 'bench', log });
+    const { billedTemplates, ...rest } = result;
+    raw.simulation = { ...rest, billedTemplates: billedTemplates.length };
+    return simulationFigures(result);
   });
 
   const durationS = (Date.now() - started) / 1000;

@@ -18,6 +18,8 @@ export interface LocalTable {
 
 export interface RunningDynamoDb {
   endpoint: string;
+  /** The Java process, so its memory can be measured. */
+  pid: number | undefined;
   client: DynamoDBClient;
   stop(): Promise<void>;
 }
@@ -53,6 +55,7 @@ export async function startDynamoDbLocal(options: { port?: number; region: strin
   }
   return {
     endpoint,
+    pid: child.pid,
     client,
     stop: async () => {
       client.destroy();

@@ -14,6 +14,9 @@ import { sendJson } from './http';
 import { asyncInvoker } from './lambda/async-invoke';
 import { startFunction, type RunningFunction } from './lambda/runtime';
 import { createMetaSimulator, type MetaSimulator } from './meta-simulator';
+import { startDynamoDbProxy } from './metering/dynamodb-proxy';
+import { meteredQueue } from './metering/metered-queue';
+import type { UsageMeter } from './metering/usage';
 import { createSecretsExtension } from './secrets-extension';
 import { startServer, type LocalServer } from './servers';
 import { attachLambda, type EventSourceMapping } from './sqs/event-source-mapping';
@@ -47,6 +50,12 @@ export interface LocalStackOptions {
    * @default none: every message is delivered and read, and nobody answers
    */
   customers?: SimulatedCustomersOptions;
+  /**
+   * Counts what AWS would bill (Lambda, state transitions, DynamoDB units, events, API and SQS
+   * requests). DynamoDB calls then go through a counting proxy.
+   * @default nothing is counted
+   */
+  meter?: UsageMeter;
   log: (line: string) => void;
 }
 
@@ -83,6 +92,8 @@ export interface LocalStack {
   queues: ReadonlyMap<string, LocalQueue>;
   /** The running functions by name: a test can invoke one directly, or crash it mid-flight. */
   functions: ReadonlyMap<string, RunningFunction>;
+  /** Process id of DynamoDB Local (a Java process of its own). */
+  dynamoDbPid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -116,6 +127,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const dynamo: RunningDynamoDb = await startDynamoDbLocal({ region: LOCAL_REGION, ...(options.port === 0 ? {} : { port: offset(3) }) });
     stops.push(() => dynamo.stop());
+    const { meter } = options;
+    const dynamoProxy = meter === undefined ? undefined : await startDynamoDbProxy(dynamo.endpoint, meter);
+    if (dynamoProxy !== undefined) stops.push(() => dynamoProxy.close());
 
     // cdk-nag runs in `cdk synth` and the infra tests; the local stack needs only the wiring.
     const { template, assemblyDir } = synthesizePosventa({
@@ -137,7 +151,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         AWS_SECRET_ACCESS_KEY: 'local',
         AWS_SESSION_TOKEN: sessionToken,
         AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamoProxy?.endpoint ?? dynamo.endpoint,
         AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridgeServer.url,
         AWS_ENDPOINT_URL_SFN: stepFunctionsServer.url,
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -165,7 +179,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     secretsServer.serve(createSecretsExtension({ secrets, parameters, sessionToken }));
 
     const functions = new Map<string, RunningFunction>();
-    for (const definition of topology.functions) functions.set(definition.name, await startFunction(definition));
+    for (const definition of topology.functions) {
+      const hooks = meter === undefined ? {} : { onInvoked: (ms: number) => meter.lambdaInvoked(definition.name, definition.memoryMb, ms) };
+      functions.set(definition.name, await startFunction(definition, hooks));
+    }
     stops.push(async () => void (await Promise.all([...functions.values()].map((f) => f.stop()))));
     const functionNamed = (name: string): RunningFunction => {
       const fn = functions.get(name);
@@ -193,7 +210,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const queue = queueByArn.get(m.queueArn);
       if (queue === undefined) throw new Error(`Event source mapping reads unknown queue ${m.queueArn}`);
       const fn = functionNamed(m.functionName);
-      return attachLambda(queue, m, (event) => fn.invoke(event));
+      return attachLambda(meter === undefined ? queue : meteredQueue(queue, meter), m, (event) => fn.invoke(event));
     });
     stops.push(async () => void (await Promise.all(mappings.map((m) => m.stop()))));
 
@@ -218,6 +235,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       region: LOCAL_REGION,
       accountId: LOCAL_ACCOUNT_ID,
       log: options.log,
+      ...(meter === undefined ? {} : { onEventsAccepted: (sizes: readonly number[]) => meter.eventsPut(sizes) }),
       rules: topology.rules.map((rule) => ({
         name: rule.name,
         eventBusName: rule.eventBusName,
@@ -229,8 +247,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           return {
             id: target.id,
             deliver: async (event) => {
-              if (invoke !== undefined) await invoke(event);
-              else queue!.send(JSON.stringify(event));
+              if (invoke !== undefined) return invoke(event);
+              const body = JSON.stringify(event);
+              queue!.send(body);
+              meter?.sqsSent(Buffer.byteLength(body));
             },
           };
         }),
@@ -245,6 +265,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       region: LOCAL_REGION,
       accountId: LOCAL_ACCOUNT_ID,
       log: options.log,
+      ...(meter === undefined ? {} : { onStateTransition: () => meter.stateEntered() }),
       invokeTask: (resourceArn, input) => {
         const fn = functionByArn.get(resourceArn);
         if (fn === undefined) throw new Error(`The state machine calls ${resourceArn}, which the local stack does not run`);
@@ -284,7 +305,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       createHttpApi(
         topology.routes.map((route) => {
           const fn = functionNamed(route.functionName);
-          return { method: route.method, path: route.path, invoke: (event) => fn.invoke(event) };
+          return {
+            method: route.method,
+            path: route.path,
+            invoke: (event) => {
+              meter?.apiRequest(Buffer.byteLength(event.body ?? ''));
+              return fn.invoke(event);
+            },
+          };
         }),
         (req, res) => {
           if (dashboard(req, res)) return;
@@ -318,7 +346,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await mkdir(options.stateDir, { recursive: true });
     await writeFile(join(options.stateDir, 'local.json'), `${JSON.stringify(info, null, 2)}\n`);
 
-    return { info, clock, topology, ...(simulator === undefined ? {} : { simulator }), ...(customers === undefined ? {} : { customers }), queues, functions, stop };
+    return { info, clock, topology, ...(simulator === undefined ? {} : { simulator }), ...(customers === undefined ? {} : { customers }), queues, functions, dynamoDbPid: dynamo.pid, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -6,13 +6,19 @@ import { resolveCustomerRates, type CustomerRates, type CustomerRatesOverride } 
 
 export { DEFAULT_CUSTOMER_RATES, resolveCustomerRates, type CustomerRates, type CustomerRatesOverride } from './rates';
 export type { AnswerKind, CustomerAnswer } from './behaviour';
-export { tallyAnswers, type CustomerTally, type MilestoneTally } from './tally';
+export { kpiDifferences, kpisImpliedBy, tallyAnswers, type CustomerTally, type ImpliedKpis, type MilestoneTally } from './tally';
 
 export interface SimulatedCustomersOptions {
   /** Same seed, same answers: each answer depends only on the seed, the phone and the template. */
   seed: string;
   /** Laid over DEFAULT_CUSTOMER_RATES. */
   rates?: CustomerRatesOverride;
+  /**
+   * Real milliseconds after the send before any answer: the floor a fast virtual day needs so
+   * that answers never overtake the sender recording the message id (a person never does).
+   * @default 2000
+   */
+  minimumReplyRealMs?: number;
 }
 
 /** What one customer did with one journey message. */
@@ -46,6 +52,7 @@ export function createSimulatedCustomers(options: SimulatedCustomersOptions): Si
   const rates = resolveCustomerRates(options.rates);
   const answers: CustomerRecord[] = [];
   const { min, max } = rates.replyDelayMinutes;
+  const minimumRealDelayMs = options.minimumReplyRealMs ?? 2000;
   return {
     rates,
     answers,
@@ -59,7 +66,7 @@ export function createSimulatedCustomers(options: SimulatedCustomersOptions): Si
       answers.push({ wamid: send.wamid, waId: send.waId, milestone, template, answer });
       if (answer.kind === 'undeliverable') return { failure: undeliverable() };
       if (answer.kind === 'silent') return {};
-      return { reply: { text: answer.text, afterReadSeconds: Math.round((min + random() * (max - min)) * 60) } };
+      return { reply: { text: answer.text, afterReadSeconds: Math.round((min + random() * (max - min)) * 60), minimumRealDelayMs } };
     },
   };
 }

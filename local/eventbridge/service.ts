@@ -42,6 +42,8 @@ export interface EventBridgeServiceOptions {
   readonly onDeliveryFailure?: DeliveryFailureHandler;
   /** @default { attempts: 3, baseDelayMs: 100 } */
   readonly retry?: RetryPolicy;
+  /** Told of the events each PutEvents accepted, with their sizes in bytes (metering). */
+  readonly onEventsAccepted?: (sizesBytes: readonly number[]) => void;
 }
 
 export type PutEventsResult = { readonly ok: true; readonly response: PutEventsResponse } | { readonly ok: false; readonly error: AwsJsonError };
@@ -83,6 +85,7 @@ export function createEventBridgeService(options: EventBridgeServiceOptions): Ev
   const accept = (request: unknown): PutEventsResult => {
     const outcome = putEvents(request, context);
     if (!outcome.ok) return outcome;
+    options.onEventsAccepted?.(outcome.accepted.map(({ event }) => Buffer.byteLength(JSON.stringify(event))));
     dispatcher.dispatch(outcome.accepted.flatMap(({ busName, event }) => route(busName, event)));
     return { ok: true, response: outcome.response };
   };

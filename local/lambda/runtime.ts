@@ -34,13 +34,18 @@ export interface RunningFunction {
 
 const WORKER_SCRIPT = new URL('./worker.mjs', import.meta.url);
 
+export interface FunctionHooks {
+  /** After each invocation that ran, with the handler's duration (what Lambda bills), failed or not. */
+  onInvoked?: (durationMs: number) => void;
+}
+
 interface Container {
   worker: Worker;
   pending: Map<string, { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>;
 }
 
 /** One container: the bundle imported once in a worker thread with the function's own environment. */
-async function startContainer(definition: LocalFunction): Promise<Container> {
+async function startContainer(definition: LocalFunction, hooks: FunctionHooks): Promise<Container> {
   const worker = new Worker(WORKER_SCRIPT, {
     env: { ...definition.environment, POSVENTA_LOCAL_FUNCTION_ARN: definition.arn },
     workerData: {
@@ -58,11 +63,12 @@ async function startContainer(definition: LocalFunction): Promise<Container> {
     worker.once('error', (error) => reject(new Error(`Function ${definition.name} failed to initialise: ${error.message}`)));
   });
 
-  worker.on('message', (message: { id: string; result?: unknown; error?: { name: string; message: string } }) => {
+  worker.on('message', (message: { id: string; result?: unknown; error?: { name: string; message: string }; durationMs: number }) => {
     const call = pending.get(message.id);
     if (call === undefined) return;
     pending.delete(message.id);
     clearTimeout(call.timer);
+    hooks.onInvoked?.(message.durationMs);
     if (message.error !== undefined) call.reject(new FunctionError(message.error.name, message.error.message, definition.name));
     else call.resolve(message.result);
   });
@@ -82,8 +88,8 @@ async function startContainer(definition: LocalFunction): Promise<Container> {
  * Runs a function's bundle in its own worker thread with its own environment, like a Lambda
  * container: module scope runs once, and one function's variables never leak into another's.
  */
-export async function startFunction(definition: LocalFunction): Promise<RunningFunction> {
-  let container: Promise<Container> = startContainer(definition);
+export async function startFunction(definition: LocalFunction, hooks: FunctionHooks = {}): Promise<RunningFunction> {
+  let container: Promise<Container> = startContainer(definition, hooks);
   await container;
 
   return {
@@ -103,7 +109,7 @@ export async function startFunction(definition: LocalFunction): Promise<RunningF
     },
     async crash() {
       const crashed = await container;
-      container = startContainer(definition);
+      container = startContainer(definition, hooks);
       await crashed.worker.terminate();
       await container;
     },

@@ -24,12 +24,13 @@ parentPort.on('message', async ({ id, event, requestId }) => {
     fail() {},
     succeed() {},
   };
+  const started = performance.now();
   try {
     const result = await handler(event, context);
-    parentPort.postMessage({ id, result: result === undefined ? null : result });
+    parentPort.postMessage({ id, result: result === undefined ? null : result, durationMs: performance.now() - started });
   } catch (error) {
     const failure = error instanceof Error ? error : new Error(String(error));
-    parentPort.postMessage({ id, error: { name: failure.name, message: failure.message, stack: failure.stack } });
+    parentPort.postMessage({ id, error: { name: failure.name, message: failure.message, stack: failure.stack }, durationMs: performance.now() - started });
   }
 });
 parentPort.postMessage({ ready: true });

@@ -68,8 +68,8 @@ export interface MetaSimulator {
   readonly rejections: readonly RecordedRejection[];
   /** Every customer answer posted, in order of posting. */
   readonly inbound: readonly RecordedInbound[];
-  /** Sends whose statuses went out: `sent` and `failed` for a failure, else up to `read`. */
-  readonly statusesPosted: number;
+  /** Status and answer webhooks posted so far (acknowledged or dropped). */
+  readonly webhooksPosted: number;
   /** Resolves once every status and inbound webhook scheduled so far has been posted (acknowledged or dropped). */
   idle(): Promise<void>;
   /** Cancels pending status webhooks and retries. */
@@ -101,7 +101,7 @@ export function createMetaSimulator(options: MetaSimulatorOptions): MetaSimulato
   const sends: RecordedSend[] = [];
   const rejections: RecordedRejection[] = [];
   const inbound: RecordedInbound[] = [];
-  const counts = { statusesPosted: 0 };
+  const counts = { webhooksPosted: 0 };
   const pending = new Set<Promise<void>>();
 
   function track(task: Promise<void>): void {
@@ -155,8 +155,8 @@ export function createMetaSimulator(options: MetaSimulatorOptions): MetaSimulato
     sends,
     rejections,
     inbound,
-    get statusesPosted() {
-      return counts.statusesPosted;
+    get webhooksPosted() {
+      return counts.webhooksPosted;
     },
     async idle() {
       while (pending.size > 0) await Promise.all(pending);
@@ -179,8 +179,9 @@ async function postStatuses(
   send: RecordedSend,
   fate: RecipientFate,
   inbound: RecordedInbound[],
-  counts: { statusesPosted: number },
+  counts: { webhooksPosted: number },
 ): Promise<void> {
+  const acceptedRealMs = Date.now();
   const facts: SendFacts = {
     wamid: send.wamid,
     recipientId: send.waId,
@@ -192,7 +193,9 @@ async function postStatuses(
   const dueAt = (seconds: number) => new Date(send.acceptedAt.getTime() + seconds * 1000);
   const post = async (at: Date, value: Record<string, unknown>, label: string): Promise<boolean | undefined> => {
     if (!(await sleep(config.clock.realDelayUntil(at), delivery.signal))) return undefined;
-    return postWebhook(delivery, serializeLikeMeta(messagesWebhook(config, value)), label);
+    const acknowledged = await postWebhook(delivery, serializeLikeMeta(messagesWebhook(config, value)), label);
+    counts.webhooksPosted += 1;
+    return acknowledged;
   };
   const sentAt = dueAt(config.statusDelaysSeconds.sent);
   const statuses = fate.failure === undefined ? DELIVERY_STATUSES : (['sent'] as const);
@@ -204,10 +207,14 @@ async function postStatuses(
     const at = dueAt(config.statusDelaysSeconds.delivered);
     if ((await post(at, { statuses: [failedStatusItem(facts, at, fate.failure)] }, `failed status for ${send.wamid}`)) === undefined) return;
   }
-  counts.statusesPosted += 1;
   if (fate.failure !== undefined || fate.reply === undefined) return;
 
-  const at = dueAt(config.statusDelaysSeconds.read + fate.reply.afterReadSeconds);
+  const due = dueAt(config.statusDelaysSeconds.read + fate.reply.afterReadSeconds);
+  if (!(await sleep(config.clock.realDelayUntil(due), delivery.signal))) return;
+  const floorMs = acceptedRealMs + (fate.reply.minimumRealDelayMs ?? 0) - Date.now();
+  if (floorMs > 0 && !(await sleep(floorMs, delivery.signal))) return;
+  // Sent when the customer sent it: at the floor, if the floor held it back.
+  const at = floorMs > 0 ? config.clock.now() : due;
   const message = { wamid: newWamid(), from: send.waId, text: fate.reply.text, at, repliesTo: send.wamid };
   const acknowledged = await post(at, inboundTextValue(config, message), `answer to ${send.wamid}`);
   if (acknowledged !== undefined) inbound.push({ ...message, acknowledged, settledAt: config.clock.now() });

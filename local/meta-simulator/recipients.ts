@@ -4,8 +4,13 @@ import type { RecordedSend } from './index';
 export interface RecipientFate {
   /** The message cannot reach the phone: the simulator posts `sent`, then `failed` with this error. */
   failure?: { code: number; title: string; details: string };
-  /** The customer answers with this text, quoting the message, this many virtual seconds after reading it. */
-  reply?: { text: string; afterReadSeconds: number };
+  /**
+   * The customer answers with this text, quoting the message, this many virtual seconds after
+   * reading it, and not before `minimumRealDelayMs` real milliseconds after the send: with a
+   * fast virtual day, minutes shrink below the time the sender needs to record the message id,
+   * and no person answers a message before it has been sent.
+   */
+  reply?: { text: string; afterReadSeconds: number; minimumRealDelayMs?: number };
 }
 
 /** Decides each send's fate; asked once per accepted send. Simulated customers are one. */

@@ -38,6 +38,8 @@ export interface StepFunctionsServiceOptions {
   accountId: string;
   /** @default no logging */
   log?: (line: string) => void;
+  /** Told of every state transition Step Functions would bill (metering). */
+  onStateTransition?: () => void;
 }
 
 export interface StepFunctionsService {
@@ -67,6 +69,7 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
       invokeTask: options.invokeTask,
       track: (work) => tracker.track(work),
       where: `state machine ${name}`,
+      ...(options.onStateTransition === undefined ? {} : { onStateTransition: options.onStateTransition }),
     }),
   }));
   const registry = createExecutionRegistry({

@@ -51,9 +51,11 @@ export function prepareStateMachine(
     /** Told of every wait and task call, so the owner knows when nothing is pending. */
     track: <T>(work: Promise<T>) => Promise<T>;
     where: string;
+    /** Told of every state entered and every retry: the state transitions Step Functions bills. */
+    onStateTransition?: () => void;
   },
 ): LocalStateMachine {
-  const { clock, invokeTask, track, where } = options;
+  const { clock, invokeTask, track, where, onStateTransition } = options;
   const local = toVirtualTime(asAslDefinition(definition, where), { dayMs: clock.dayMs }).definition;
   const resources = taskResourcesByName(local);
   // Validates the definition (states, paths, ARNs) now, so a bad ASL fails at startup.
@@ -75,6 +77,7 @@ export function prepareStateMachine(
         noThrowOnAbort: true,
         context: contextObject(input, identity),
       });
+      if (onStateTransition !== undefined) void countTransitions(execution.eventLogs, onStateTransition);
       const ended = execution.result.then(
         (output): ExecutionEnd =>
           stopping.signal.aborted ? { status: 'ABORTED' } : { status: 'SUCCEEDED', output: JSON.stringify(output ?? null) },
@@ -89,6 +92,13 @@ export function prepareStateMachine(
       };
     },
   };
+}
+
+/** A rewritten Wait is entered once, like the Wait it stands for, so the count is the definition's. */
+async function countTransitions(events: AsyncGenerator<{ type: string }>, onStateTransition: () => void): Promise<void> {
+  for await (const event of events) {
+    if (event.type === 'StateEntered' || event.type === 'StateRetried') onStateTransition();
+  }
 }
 
 /**
