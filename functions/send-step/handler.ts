@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import * as z from 'zod/mini';
 import { dynamoConsentStore } from '#shared/aws/consent-store';
 import { publishDomainEvents } from '#shared/aws/eventbridge';
-import { dynamoJourneyStore } from '#shared/aws/journey-store';
+import { dynamoContactJourneyIndex, dynamoJourneyStore } from '#shared/aws/journey-store';
 import { dynamoMarketingPauses } from '#shared/aws/marketing-pause';
 import { readSecret } from '#shared/aws/secrets';
 import { clockFromEnv } from '#shared/clock';
@@ -18,7 +18,9 @@ import { DEFAULT_GRAPH_API_BASE_URL, sendTemplate } from '#shared/whatsapp/graph
 
 const logger = createLogger('send-step');
 const clock = clockFromEnv();
-const journeys = dynamoJourneyStore(requireEnv(ENV.journeysTableName));
+const journeysTable = requireEnv(ENV.journeysTableName);
+const journeys = dynamoJourneyStore(journeysTable);
+const contactJourneys = dynamoContactJourneyIndex(journeysTable);
 const contactsTableName = requireEnv(ENV.contactsTableName);
 const consent = dynamoConsentStore(contactsTableName);
 const pauses = dynamoMarketingPauses(contactsTableName);
@@ -66,6 +68,7 @@ async function sendStep(event: unknown): Promise<SendOutcome> {
     config,
     send: async (message) => sendTemplate({ ...graph, accessToken: await readSecret(graph.accessTokenSecretId) }, message),
     publish: (events) => publishDomainEvents(eventBusName, events),
+    contactJourneys,
   });
   logger.info('send step', { outcome });
   return outcome;

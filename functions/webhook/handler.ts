@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { dynamoConsentStore } from '#shared/aws/consent-store';
 import { publishDomainEvents } from '#shared/aws/eventbridge';
-import { dynamoContactJourneyIndex, dynamoJourneyStore } from '#shared/aws/journey-store';
+import { dynamoContactJourneyIndex, dynamoDeliveryLog, dynamoJourneyStore } from '#shared/aws/journey-store';
 import { readParameter, readSecret } from '#shared/aws/secrets';
 import { stopExecution } from '#shared/aws/stepfunctions';
 import { dynamoContactFacts, dynamoWebhookMarks } from '#shared/aws/webhook-store';
@@ -51,6 +51,7 @@ const deps: WebhookEffectsDeps = {
   contacts: dynamoContactFacts(contactsTable),
   publish: (events) => publishDomainEvents(eventBusName, events),
   consent,
+  deliveries: dynamoDeliveryLog(journeysTable),
 };
 
 const text = (statusCode: number, body: string): APIGatewayProxyStructuredResultV2 => ({

@@ -146,13 +146,17 @@ export class Journey extends Construct {
         // The store's opt-in goes to the consent ledger, and the journey to the contact's index.
         [ENV.contactsTableName]: props.contactsTable.tableName,
         [ENV.journeysTableName]: props.journeysTable.tableName,
+        // `Journey Started` (the cohorts) and `Repurchase Attributed`.
+        [ENV.eventBusName]: props.eventBus.eventBusName,
       },
     });
     this.stateMachine.grantStartExecution(this.startJourneyFunction);
     // Consent ledger: strongly consistent reads, evidence query, transactional write.
     props.contactsTable.grantReadWriteData(this.startJourneyFunction);
-    // Contact → journey index: one PutItem per purchase.
-    props.journeysTable.grantWriteData(this.startJourneyFunction);
+    // Contact → journey index (PutItem), and attribution: the contact's deliveries and journeys
+    // (Query), one conditional PutItem per attributed purchase.
+    props.journeysTable.grantReadWriteData(this.startJourneyFunction);
+    props.eventBus.grantPutEventsTo(this.startJourneyFunction);
 
     this.startJourneyFailures = new PosventaQueue(this, 'StartJourneyFailures', {
       deadLetterQueueOf: 'the start-journey function (async-invoke failures: invalid purchase events, with the reason)',

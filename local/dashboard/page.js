@@ -117,7 +117,6 @@
   function renderHeadline(report) {
     const { totals, kpis } = report;
     const day7 = report.byMilestone?.day7 ?? {};
-    const day60 = report.byMilestone?.day60 ?? {};
     const targets = config.targets;
     const cards = [
       {
@@ -148,8 +147,8 @@
         label: L.repurchaseRate,
         value: percent(kpis.repurchaseRate),
         hint: fill(L.repurchaseRateHint, {
-          repurchasers: count(totals.repurchasers),
-          journeys: count(day60.journeys),
+          repurchasers: count(totals.cohortRepurchasers),
+          journeys: count(totals.cohortMessaged),
           low: percent(targets.repurchaseRate.low),
           high: percent(targets.repurchaseRate.high),
         }),

@@ -10,8 +10,12 @@ import {
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import type { ContactJourney, ContactJourneyIndex } from '../journey/contact-journeys';
+import type { DeliveredMessage, DeliveryLog } from '../journey/deliveries';
+import type { AttributionStore } from '../journey/repurchase';
+import { repurchaseAttributedDetailSchema, type RepurchaseAttributedDetail } from '../events/domain';
 import type { CapTake, CappedClaim, ContactCap, JourneyStore, MessageClaim, MessageRecord, SentMessage } from '../journey/journey-store';
 import { isMilestoneId, type MilestoneId } from '../journey/milestones';
+import { parseWith } from '../validation';
 import { dynamodb } from './dynamodb';
 
 const messageKey = (orderId: string, milestone: MilestoneId): Record<string, AttributeValue> => ({
@@ -252,7 +256,7 @@ export function dynamoJourneyStore(tableName: string): JourneyStore {
 /**
  * The contact → journey index, in the journeys table beside the contact's last message:
  *   pk `CONTACT#<E.164>`, sk `JOURNEY#<orderId>`: `orderId`, `executionArn`, `locale`,
- *   `purchasedAt`, TTL `expiresAt` (after the journey's last milestone).
+ *   `purchasedAt`, `holdout` (only when true), TTL `expiresAt` (after the journey's last milestone).
  */
 const JOURNEY_PREFIX = 'JOURNEY#';
 
@@ -269,6 +273,7 @@ export function dynamoContactJourneyIndex(tableName: string): ContactJourneyInde
             executionArn: { S: journey.executionArn },
             locale: { S: journey.locale },
             purchasedAt: { S: journey.purchasedAt },
+            ...(journey.holdout === true ? { holdout: { BOOL: true } } : {}),
             expiresAt: { N: String(Math.floor(expiresAt.getTime() / 1000)) },
           },
         }),
@@ -291,13 +296,107 @@ export function dynamoContactJourneyIndex(tableName: string): ContactJourneyInde
           const orderId = item.orderId?.S;
           const executionArn = item.executionArn?.S;
           if (orderId === undefined || executionArn === undefined) continue;
-          journeys.push({ orderId, executionArn, locale: item.locale?.S ?? '', purchasedAt: item.purchasedAt?.S ?? '' });
+          journeys.push({ orderId, executionArn, locale: item.locale?.S ?? '', purchasedAt: item.purchasedAt?.S ?? '', ...(item.holdout?.BOOL === true ? { holdout: true } : {}) });
         }
         startKey = page.LastEvaluatedKey;
       } while (startKey !== undefined);
       return journeys.sort((a, b) => (a.purchasedAt < b.purchasedAt ? 1 : a.purchasedAt > b.purchasedAt ? -1 : 0));
     },
   };
+}
+
+/**
+ * The contact's delivered journey messages, in the journeys table beside the contact's index:
+ *   pk `CONTACT#<E.164>`, sk `DELIVERED#<deliveredAt>#<milestone>#<orderId>`: the message ref,
+ *   `deliveredAt`, TTL `expiresAt` (60 days: twice the longest attribution window).
+ * The sort key starts with the (UTC, fixed-width) delivery time, so "the last one in a window"
+ * is one Query with Limit 1.
+ */
+const DELIVERED_PREFIX = 'DELIVERED#';
+const DELIVERY_TTL_SECONDS = 60 * 86_400;
+
+export function dynamoDeliveryLog(tableName: string): DeliveryLog {
+  return {
+    async recordDelivered(phone, message) {
+      await dynamodb.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: {
+            pk: { S: `CONTACT#${phone}` },
+            sk: { S: `${DELIVERED_PREFIX}${message.deliveredAt}#${message.milestone}#${message.orderId}` },
+            orderId: { S: message.orderId },
+            milestone: { S: message.milestone },
+            template: { S: message.template },
+            variant: { S: message.variant },
+            deliveredAt: { S: message.deliveredAt },
+            expiresAt: { N: String(Math.floor(Date.parse(message.deliveredAt) / 1000) + DELIVERY_TTL_SECONDS) },
+          },
+        }),
+      );
+    },
+    async lastDeliveredTo(phone, from, to) {
+      const page = await dynamodb.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: {
+            ':pk': { S: `CONTACT#${phone}` },
+            ':from': { S: `${DELIVERED_PREFIX}${from}` },
+            // Every sort key of a delivery at `to` continues with "#", which sorts below U+FFFF.
+            ':to': { S: `${DELIVERED_PREFIX}${to}#\uffff` },
+          },
+          ScanIndexForward: false,
+          Limit: 1,
+          ConsistentRead: true,
+        }),
+      );
+      return toDeliveredMessage(page.Items?.[0]);
+    },
+  };
+}
+
+function toDeliveredMessage(item: Record<string, AttributeValue> | undefined): DeliveredMessage | undefined {
+  const milestone = item?.milestone?.S;
+  const orderId = item?.orderId?.S;
+  const deliveredAt = item?.deliveredAt?.S;
+  if (milestone === undefined || !isMilestoneId(milestone) || orderId === undefined || deliveredAt === undefined) return undefined;
+  return { orderId, milestone, template: item?.template?.S ?? '', variant: item?.variant?.S ?? '', deliveredAt };
+}
+
+/**
+ * One attribution per purchase: pk `ORDER#<newOrderId>`, sk `ATTRIBUTION`, the event detail as
+ * JSON. A conditional put, so concurrent or retried handlings of one purchase agree on the first.
+ */
+export function dynamoAttributionStore(tableName: string): AttributionStore {
+  return {
+    async recordAttribution(attribution) {
+      try {
+        await dynamodb.send(
+          new PutItemCommand({
+            TableName: tableName,
+            Item: {
+              pk: { S: `ORDER#${attribution.newOrderId}` },
+              sk: { S: 'ATTRIBUTION' },
+              detail: { S: JSON.stringify(attribution) },
+              expiresAt: { N: String(Math.floor(Date.parse(attribution.occurredAt) / 1000) + SENT_MESSAGE_TTL_SECONDS) },
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        return attribution;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        return storedAttribution(error.Item, attribution.newOrderId);
+      }
+    },
+  };
+}
+
+function storedAttribution(item: Record<string, AttributeValue> | undefined, orderId: string): RepurchaseAttributedDetail {
+  const parsed = parseWith(repurchaseAttributedDetailSchema, JSON.parse(item?.detail?.S ?? 'null'));
+  if (!parsed.ok) throw new Error(`journey store: the recorded attribution of purchase ${orderId} is unreadable: ${parsed.reason}`);
+  return parsed.value;
 }
 
 /** Which item stopped the claim transaction: the message's own record first (a retried step), then a cap. */

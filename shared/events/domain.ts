@@ -21,6 +21,7 @@ export const DOMAIN_EVENT = {
   leadCreated: 'Lead Created',
   fallbackRequested: 'Fallback Requested',
   repurchaseAttributed: 'Repurchase Attributed',
+  journeyStarted: 'Journey Started',
   templateStatusChanged: 'Template Status Changed',
   templateQualityChanged: 'Template Quality Changed',
 } as const;
@@ -61,6 +62,11 @@ export const statusEventDetailSchema = z.extend(messageEventDetailSchema, {
       type: z.optional(z.string()),
     }),
   ),
+  /**
+   * The recipient's country (ISO 3166-1 alpha-2) from the phone's calling code: Meta prices a
+   * message by it (shared/kpi/whatsapp-prices.ts). A country, never the number.
+   */
+  country: z.optional(z.string().check(z.regex(/^[A-Z]{2}$/))),
   /** Set on a `Message Delivered` that Posventa inferred from a `read` that came first. */
   inferredFrom: z.optional(z.literal('read')),
 });
@@ -82,6 +88,8 @@ export const SKIP_REASON = {
   frequencyCap: 'frequency-cap',
   /** No variant of the milestone can be sent now (paused, disabled… at Meta, or weighted 0). */
   templateUnavailable: 'template-unavailable',
+  /** Day 60: the customer bought again since the journey's purchase (that purchase is attributed instead). */
+  boughtAgain: 'bought-again',
 } as const;
 
 export type SkipReason = (typeof SKIP_REASON)[keyof typeof SKIP_REASON];
@@ -192,16 +200,72 @@ export const consentEventDetailSchema = z.looseObject({
 
 export type ConsentEventDetail = z.infer<typeof consentEventDetailSchema>;
 
+/**
+ * `Journey Started`: a purchase entered its journey, as a member of the messaged group or of the
+ * holdout (control group): the cohorts the 60-day repurchase rate divides by. Its id is
+ * `journey-started:<orderId>`; `occurredAt` is the purchase's time, so the journey is counted on
+ * its purchase day. No phone.
+ */
+export const journeyStartedDetailSchema = z.looseObject({
+  eventId: z.string().check(z.minLength(1)),
+  occurredAt: z.iso.datetime({ offset: true }),
+  orderId: z.string().check(z.minLength(1)),
+  /** True for the holdout: enrolled, tracked, never messaged. */
+  holdout: z.boolean(),
+});
+
+export type JourneyStartedDetail = z.infer<typeof journeyStartedDetailSchema>;
+
+/** How a repurchase was attributed: to a delivered journey message (last touch), or only to a journey. */
+export const ATTRIBUTION_KINDS = ['message', 'journey'] as const;
+export type AttributionKind = (typeof ATTRIBUTION_KINDS)[number];
+
+/**
+ * `Repurchase Attributed`: a customer's new purchase, attributed once (its id is
+ * `repurchase:<newOrderId>`, whatever the retries). `attribution: "message"`: a journey message
+ * was delivered to the customer within the attribution window (default 5 days) before the
+ * purchase; the last one delivered gets it, and `orderId`, `milestone`, `template`, `variant`
+ * name it. `attribution: "journey"`: no message in the window (always so in the holdout), but
+ * the purchase falls within the repurchase window (default 60 days) of one of the customer's
+ * journeys; `orderId` names that journey. `cohort` is the customer's latest journey whose
+ * repurchase window holds the purchase (what the 60-day repurchase rate counts); it may differ
+ * from the message's journey. `occurredAt` is the new purchase's time. No phone.
+ */
+export const repurchaseAttributedDetailSchema = z.looseObject({
+  eventId: z.string().check(z.minLength(1)),
+  occurredAt: z.iso.datetime({ offset: true }),
+  attribution: z.enum(ATTRIBUTION_KINDS),
+  /** The attributed journey's order. */
+  orderId: z.string().check(z.minLength(1)),
+  milestone: z.optional(z.enum(MILESTONE_IDS)),
+  template: z.optional(z.string().check(z.minLength(1))),
+  variant: z.optional(z.string().check(z.minLength(1))),
+  /** When the attributed message was delivered (attribution "message"). */
+  deliveredAt: z.optional(z.iso.datetime({ offset: true })),
+  /** The purchase being attributed. */
+  newOrderId: z.string().check(z.minLength(1)),
+  /** Its `total`, as the purchase event gave it. */
+  revenue: z.optional(z.looseObject({ amount: z.number(), currency: z.string().check(z.length(3)) })),
+  /** True when the customer is in the holdout. */
+  holdout: z.boolean(),
+  cohort: z.optional(z.looseObject({ orderId: z.string().check(z.minLength(1)), purchasedAt: z.iso.datetime({ offset: true }) })),
+});
+
+export type RepurchaseAttributedDetail = z.infer<typeof repurchaseAttributedDetailSchema>;
+
 type TemplateEventType = typeof DOMAIN_EVENT.templateStatusChanged | typeof DOMAIN_EVENT.templateQualityChanged;
 type ConsentEventType = typeof DOMAIN_EVENT.optedIn | typeof DOMAIN_EVENT.optedOut;
+type PurchaseEventType = typeof DOMAIN_EVENT.journeyStarted | typeof DOMAIN_EVENT.repurchaseAttributed;
 
 /** Events about one journey message (order × milestone × template × variant). */
-export type MessageEventType = Exclude<DomainEventType, TemplateEventType | ConsentEventType>;
+export type MessageEventType = Exclude<DomainEventType, TemplateEventType | ConsentEventType | PurchaseEventType>;
 
 /** Every event put on the bus: message events carry the journey (order × milestone × template × variant). */
 export type DomainEvent =
   | { type: MessageEventType; detail: MessageEventDetail }
   | { type: ConsentEventType; detail: ConsentEventDetail }
+  | { type: typeof DOMAIN_EVENT.journeyStarted; detail: JourneyStartedDetail }
+  | { type: typeof DOMAIN_EVENT.repurchaseAttributed; detail: RepurchaseAttributedDetail }
   | { type: typeof DOMAIN_EVENT.templateStatusChanged; detail: TemplateStatusChangedDetail }
   | { type: typeof DOMAIN_EVENT.templateQualityChanged; detail: TemplateQualityChangedDetail };
 
@@ -224,6 +288,8 @@ export const DETAIL_SCHEMA_OF_EVENT = {
   [DOMAIN_EVENT.chatHandoffRequested]: chatHandoffRequestedDetailSchema,
   [DOMAIN_EVENT.bookingRequested]: replyEventDetailSchema,
   [DOMAIN_EVENT.leadCreated]: replyEventDetailSchema,
+  [DOMAIN_EVENT.journeyStarted]: journeyStartedDetailSchema,
+  [DOMAIN_EVENT.repurchaseAttributed]: repurchaseAttributedDetailSchema,
   [DOMAIN_EVENT.templateStatusChanged]: templateStatusChangedDetailSchema,
   [DOMAIN_EVENT.templateQualityChanged]: templateQualityChangedDetailSchema,
 } as const satisfies Partial<Record<DomainEventType, z.ZodMiniType>>;

@@ -20,6 +20,9 @@ import { ANY_COUNTRY, WEEKDAYS } from './send-window';
  */
 export const MAX_MILESTONE_DAY = 350;
 
+export const MAX_ATTRIBUTION_WINDOW_DAYS = 30;
+export const MAX_REPURCHASE_WINDOW_DAYS = 90;
+
 const CATEGORIES = ['utility', 'marketing'] as const satisfies readonly TemplateCategory[];
 
 function catalogueCategory(milestone: MilestoneId): TemplateCategory {
@@ -85,6 +88,23 @@ const journeySettingsSchema = z.pipe(
     holdoutShare: z._default(
       z.number().check(z.minimum(0, 'must be 0 or more'), z.lt(1, 'must be a fraction below 1 (0.05 holds out 5 %)')),
       0,
+    ),
+    /**
+     * Days before a purchase in which a delivered journey message gets it attributed (last
+     * touch). At most 30: the per-contact record of deliveries is kept 60 days.
+     */
+    attributionWindowDays: z._default(
+      z.number().check(z.gt(0, 'must be more than 0 days'), z.lte(MAX_ATTRIBUTION_WINDOW_DAYS, `must be at most ${MAX_ATTRIBUTION_WINDOW_DAYS} days`)),
+      5,
+    ),
+    /**
+     * Days after a journey's purchase in which the customer's next purchase counts as a
+     * repurchase of that journey's cohort (the 60-day repurchase rate). At most 90: the
+     * contact's journey index is kept 30 days after the last milestone.
+     */
+    repurchaseWindowDays: z._default(
+      z.int('must be a whole number of days').check(z.minimum(1, 'must be at least 1'), z.maximum(MAX_REPURCHASE_WINDOW_DAYS, `must be at most ${MAX_REPURCHASE_WINDOW_DAYS}`)),
+      60,
     ),
   }),
   z.transform((config, ctx) => {

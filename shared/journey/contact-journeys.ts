@@ -1,6 +1,6 @@
 /**
- * Which journeys a contact has, so an opt-out can stop them all and a reply to the contact can
- * be written in their language. Written by start-journey before the execution starts; read by
+ * Which journeys a contact has, so an opt-out can stop them all, a reply to the contact can
+ * be written in their language, and a new purchase finds the journeys it is a repurchase of. Written by start-journey before the execution starts; read by
  * the webhook. DynamoDB in AWS and locally (`dynamoContactJourneyIndex`, shared/aws/journey-store.ts).
  */
 export interface ContactJourney {
@@ -10,6 +10,8 @@ export interface ContactJourney {
   /** The customer's locale on that purchase (es-AR, pt-BR, en-US…). */
   locale: string;
   purchasedAt: string;
+  /** In the holdout (control group); absent on items written before it was recorded: false. */
+  holdout?: boolean;
 }
 
 export interface ContactJourneyIndex {

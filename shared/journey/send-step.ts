@@ -11,8 +11,10 @@ import { encodeMessageRef, type MessageRef } from '../whatsapp/callback-data';
 import type { SendResult, TemplateMessage } from '../whatsapp/graph-client';
 import { milestoneSettings, type JourneyConfig } from './config';
 import { capFreesAt, capsFor, DEFAULT_CONTACT_CAPS, metaLimitRetryGapMs, type ContactCapSettings } from './frequency-cap';
+import type { ContactJourneyIndex } from './contact-journeys';
 import type { JourneyStore, MessageRecord } from './journey-store';
 import type { MilestoneId } from './milestones';
+import { laterPurchaseOf } from './repurchase';
 import { nextSendTime, sendRulesFor } from './send-window';
 
 /** What the state machine hands the send step for one milestone (see statemachines/journey.asl.json). */
@@ -74,6 +76,8 @@ export interface SendStepDeps {
   unavailableTemplates?: () => Promise<ReadonlySet<string>>;
   send(message: TemplateMessage): Promise<SendResult>;
   publish(events: DomainEvent[]): Promise<void>;
+  /** The contact's journeys: day 60 is skipped when a later one exists (bought again); absent, never skipped for it. */
+  contactJourneys?: Pick<ContactJourneyIndex, 'journeysOf'>;
 }
 
 /** Thrown for failures worth retrying; the state machine's Retry matches this name. */
@@ -91,7 +95,7 @@ const NO_UNAVAILABLE_TEMPLATES: ReadonlySet<string> = new Set();
 
 /**
  * Decides, then sends, then records. Decisions, each a recorded skip with its reason and a
- * `Message Skipped` event: the template (customer's variant), the holdout, a detractor's paused
+ * `Message Skipped` event: the template (customer's variant), the holdout, day 60 after the customer bought again, a detractor's paused
  * promotions, consent (read last, right before the claim). The claim (order × milestone) takes
  * the contact's caps in the same write, so two journeys cannot both pass: a marketing message
  * over the cap waits (`deferred`), an NPS survey inside its cap is skipped. The claim is also
@@ -116,6 +120,8 @@ export async function runSendStep(input: SendStepInput, deps: SendStepDeps): Pro
 
   // ── Decide ──────────────────────────────────────────────────────────────────────────────
   if (input.holdout === true) return skip(ref, SKIP_REASON.holdout, 'customer in the holdout (control group): enrolled, never messaged', customer.phone, deps);
+  const later = input.milestone === 'day60' && deps.contactJourneys !== undefined ? laterPurchaseOf(input.purchase, await deps.contactJourneys.journeysOf(customer.phone)) : undefined;
+  if (later !== undefined) return skip(ref, SKIP_REASON.boughtAgain, `bought again (order ${later.orderId} at ${later.purchasedAt}), attributed instead`, customer.phone, deps);
   if (template.category === 'marketing') {
     const pause = await deps.pauses.marketingPause(customer.phone);
     if (pause !== undefined) return skip(ref, SKIP_REASON.detractor, `promotions paused at ${pause.pausedAt} (${pause.reason})`, customer.phone, deps);

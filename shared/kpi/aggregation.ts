@@ -43,7 +43,12 @@ export function countedEvents(event: KpiEvent, timeZone: string): CountedEvent[]
     template: detail.template ?? UNATTRIBUTED,
     variant: detail.variant ?? UNATTRIBUTED,
   };
-  return incrementsOf(event).map(({ eventId, add }) => ({ eventId, key, add }));
+  return incrementsOf(event).map(({ eventId, add, cohortOf }) => ({ eventId, key: cohortOf === undefined ? key : cohortKey(cohortOf, timeZone), add }));
+}
+
+/** Where a journey's cohort is counted: its purchase day, belonging to no milestone, template or variant. */
+function cohortKey(purchasedAt: string, timeZone: string): CounterKey {
+  return { day: reportingDay(new Date(purchasedAt), timeZone), milestone: UNATTRIBUTED, template: UNATTRIBUTED, variant: UNATTRIBUTED };
 }
 
 export interface CounterIncrement {

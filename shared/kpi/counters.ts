@@ -1,5 +1,6 @@
 import { DOMAIN_EVENT } from '../events/domain';
 import { HELPDESK_EVENT } from '../events/helpdesk';
+import { whatsappPriceMicroUsd } from './whatsapp-prices';
 import { CALLBACK_TICKET_REASON, HOLDOUT_SKIP_REASON, isHelpdeskKpiEvent, type HelpdeskKpiEvent, type KpiEvent } from './event-details';
 
 /** CloudWatch namespace of every Posventa metric; the dashboards read the same constant. */
@@ -69,10 +70,18 @@ export const COUNTER_DEFINITIONS = {
   ticketsClosed: { metric: 'TicketsClosed', title: 'Helpdesk tickets closed', unit: 'Count' },
   leads: { metric: 'LeadsCreated', title: 'Leads created', unit: 'Count' },
   fallbacks: { metric: 'FallbacksRequested', title: 'Fallbacks requested', unit: 'Count' },
-  repurchases: { metric: 'Repurchases', title: 'Attributed repurchases', unit: 'Count' },
-  repurchasers: { metric: 'Repurchasers', title: 'Customers with an attributed repurchase', unit: 'Count' },
-  holdoutRepurchasers: { metric: 'HoldoutRepurchasers', title: 'Holdout customers who bought again', unit: 'Count' },
-  repurchaseRevenue: { metric: 'RepurchaseRevenue', title: 'Attributed repurchase revenue', unit: 'None' },
+  // Repurchases (shared/journey/repurchase.ts): message level (last touch), keyed by the message…
+  repurchases: { metric: 'Repurchases', title: 'Purchases attributed to a delivered journey message', unit: 'Count' },
+  repurchasers: { metric: 'Repurchasers', title: 'Journey messages followed by an attributed purchase (per order × milestone)', unit: 'Count' },
+  repurchaseRevenue: { metric: 'RepurchaseRevenue', title: 'Revenue of purchases attributed to a message', unit: 'None' },
+  // …and cohort level (per journey), keyed by the journey's purchase day, no milestone.
+  cohortMessaged: { metric: 'CohortMessaged', title: 'Journeys started in the messaged group', unit: 'Count' },
+  cohortHoldout: { metric: 'CohortHoldout', title: 'Journeys started in the holdout', unit: 'Count' },
+  cohortRepurchasers: { metric: 'CohortRepurchasers', title: 'Messaged-group journeys followed by a repurchase in the window', unit: 'Count' },
+  holdoutRepurchasers: { metric: 'HoldoutRepurchasers', title: 'Holdout journeys followed by a repurchase in the window', unit: 'Count' },
+  // WhatsApp spend: billable deliveries × shared/kpi/whatsapp-prices.ts, in whole micro-USD (exact sums).
+  costMicroUsd: { metric: 'WhatsAppCostMicroUsd', title: 'WhatsApp cost (millionths of USD)', unit: 'None' },
+  unpricedBillable: { metric: 'BillableUnpriced', title: 'Billable messages the price table has no rate for', unit: 'Count' },
   // Billable messages by Meta pricing category (read on delivery, when Meta bills).
   billableUtility: { metric: 'BillableUtility', title: 'Billable: utility', unit: 'Count' },
   billableMarketing: { metric: 'BillableMarketing', title: 'Billable: marketing', unit: 'Count' },
@@ -188,6 +197,8 @@ export function firstResponseAdd(seconds: number): CounterAdd {
 export interface EventIncrement {
   eventId: string;
   add: CounterAdd;
+  /** Counted in the cohort of a journey purchased at this instant: that day, no milestone, template or variant. */
+  cohortOf?: string;
 }
 
 /** Dedupe id of a per-journey fact; milestone before order id, so no order id can forge another's. */
@@ -211,9 +222,12 @@ export function incrementsOf(event: KpiEvent): EventIncrement[] {
       return [own({ [counter]: 1 }), { eventId: journeyId('journey', event.detail.milestone, event.detail.orderId), add: { journeys: 1 } }];
     }
     case DOMAIN_EVENT.messageDelivered: {
-      const billable = billableCounterOf(event.detail.pricing?.billable, event.detail.pricing?.category);
+      const { pricing, country, occurredAt } = event.detail;
+      const billable = billableCounterOf(pricing?.billable, pricing?.category);
+      const price = billable === undefined ? undefined : whatsappPriceMicroUsd(country, pricing!.category!, new Date(occurredAt));
+      const cost = billable === undefined ? {} : price === undefined ? { unpricedBillable: 1 } : { costMicroUsd: price };
       return [
-        own(billable === undefined ? { delivered: 1 } : { delivered: 1, [billable]: 1 }),
+        own(billable === undefined ? { delivered: 1 } : { delivered: 1, [billable]: 1, ...cost }),
         { eventId: journeyId('journey', event.detail.milestone, event.detail.orderId), add: { journeys: 1 } },
       ];
     }
@@ -253,12 +267,18 @@ export function incrementsOf(event: KpiEvent): EventIncrement[] {
       return [own({ leads: 1 })];
     case DOMAIN_EVENT.fallbackRequested:
       return [own({ fallbacks: 1 })];
+    case DOMAIN_EVENT.journeyStarted:
+      return [own(event.detail.holdout ? { cohortHoldout: 1 } : { cohortMessaged: 1 })];
     case DOMAIN_EVENT.repurchaseAttributed: {
-      const { orderId, revenue, holdout } = event.detail;
-      // One customer per journey: the repurchase rate counts customers, not purchases.
-      if (holdout === true) return [{ eventId: `kpi:repurchaser:${orderId}`, add: { holdoutRepurchasers: 1 } }];
+      const { attribution, orderId, milestone, revenue, holdout, cohort } = event.detail;
       const amount = revenue?.amount ?? 0;
-      return [own(amount > 0 ? { repurchases: 1, repurchaseRevenue: amount } : { repurchases: 1 }), { eventId: `kpi:repurchaser:${orderId}`, add: { repurchasers: 1 } }];
+      const message: EventIncrement[] =
+        attribution === 'message' && milestone !== undefined
+          ? [own(amount > 0 ? { repurchases: 1, repurchaseRevenue: amount } : { repurchases: 1 }), { eventId: journeyId('converted', milestone, orderId), add: { repurchasers: 1 } }]
+          : [];
+      // The repurchase rate counts journeys with a repurchase, not purchases: once per cohort journey.
+      const group: CounterAdd = holdout ? { holdoutRepurchasers: 1 } : { cohortRepurchasers: 1 };
+      return cohort === undefined ? message : [...message, { eventId: `kpi:cohort-repurchaser:${cohort.orderId}`, add: group, cohortOf: cohort.purchasedAt }];
     }
   }
 }

@@ -49,6 +49,8 @@ export const KPI_EVENT_DETAIL = {
   [DOMAIN_EVENT.messageDelivered]: z.looseObject({
     ...journeyFields,
     pricing: z.optional(z.looseObject({ billable: z.optional(z.boolean()), category: z.optional(z.string()) })),
+    /** The recipient's country (ISO 3166-1 alpha-2): the price table's key. */
+    country: z.optional(z.string()),
   }),
   [DOMAIN_EVENT.messageRead]: z.looseObject(journeyFields),
   [DOMAIN_EVENT.messageFailed]: z.looseObject({ ...journeyFields, errorCode: z.optional(z.number()) }),
@@ -62,12 +64,18 @@ export const KPI_EVENT_DETAIL = {
   [DOMAIN_EVENT.bookingRequested]: z.looseObject(keyFields),
   [DOMAIN_EVENT.leadCreated]: z.looseObject(keyFields),
   [DOMAIN_EVENT.fallbackRequested]: z.looseObject(keyFields),
+  [DOMAIN_EVENT.journeyStarted]: z.looseObject({ ...attributableFields, orderId: nonEmpty(), holdout: z.boolean() }),
+  // Message-level fields are there when `attribution` is "message" (shared/events/domain.ts).
   [DOMAIN_EVENT.repurchaseAttributed]: z.looseObject({
-    ...journeyFields,
+    ...attributableFields,
+    orderId: nonEmpty(),
+    attribution: z.enum(['message', 'journey']),
     /** The new purchase's total, in the store's currency (as `Purchase Completed` `total`). */
-    revenue: z.optional(z.looseObject({ amount: z.number().check(z.minimum(0)), currency: z.optional(z.string()) })),
+    revenue: z.optional(z.looseObject({ amount: z.number(), currency: z.optional(z.string()) })),
     /** True when the customer is in the holdout (never messaged): counts for the control group. */
-    holdout: z.optional(z.boolean()),
+    holdout: z.boolean(),
+    /** The journey whose repurchase window holds the purchase: counted in its cohort. */
+    cohort: z.optional(z.looseObject({ orderId: nonEmpty(), purchasedAt: z.iso.datetime({ offset: true }) })),
   }),
   // The store's helpdesk (shared/events/helpdesk.ts): their contracts are already what the counters read.
   ...HELPDESK_DETAIL_SCHEMA,

@@ -1,5 +1,6 @@
 import type { MilestoneId } from '../journey/milestones';
 import { FAILURE_BUCKETS, FAILURE_BUCKET_COUNTER, FIRST_RESPONSE_BOUNDS_SECONDS, FIRST_RESPONSE_BUCKETS, type Counter, type FailureBucket } from './counters';
+import { MICRO_USD_PER_USD } from './whatsapp-prices';
 
 /** Every counter, summed over some rows. */
 export type Totals = Record<Counter, number>;
@@ -98,12 +99,21 @@ export interface Kpis {
   nps: number | null;
   /** NPS answers / day-30 messages delivered. */
   npsResponseRate: number | null;
-  /** Messaged customers with an attributed repurchase / messaged journeys that reached day 60. */
+  /**
+   * 60-day repurchase: messaged-group journeys followed by a purchase of the same customer
+   * within the repurchase window / journeys started in the messaged group (by purchase day).
+   */
   repurchaseRate: number | null;
-  /** Holdout customers who bought again / holdout journeys that reached day 60. */
+  /** The same for the holdout (control group). */
   holdoutRepurchaseRate: number | null;
   /** repurchaseRate − holdoutRepurchaseRate with its 95 % interval. */
   repurchaseLift: Difference | null;
+  /** WhatsApp spend: billable deliveries × the price table (shared/kpi/whatsapp-prices.ts), USD. */
+  costUsd: number;
+  /** costUsd / journeys started in the messaged group. */
+  costPerJourneyUsd: number | null;
+  /** costUsd / purchases attributed to a delivered message. */
+  costPerRepurchaseUsd: number | null;
   deliveryRate: number | null;
   readRate: number | null;
   /** Opt-outs / delivered. */
@@ -125,9 +135,10 @@ export interface Kpis {
  * same rows split by milestone, for the KPIs defined on one milestone's messages.
  */
 export function kpisOf(totals: Totals, byMilestone: Readonly<Record<MilestoneId, Totals>>): Kpis {
-  const { day7, day30, day60 } = byMilestone;
-  const messaged = { successes: totals.repurchasers, trials: day60.journeys };
-  const holdout = { successes: totals.holdoutRepurchasers, trials: day60.holdoutJourneys };
+  const { day7, day30 } = byMilestone;
+  const messaged = { successes: totals.cohortRepurchasers, trials: totals.cohortMessaged };
+  const holdout = { successes: totals.holdoutRepurchasers, trials: totals.cohortHoldout };
+  const costUsd = totals.costMicroUsd / MICRO_USD_PER_USD;
   return {
     day7ResponseRate: rate(day7.responders, day7.delivered),
     nps: netPromoterScore(totals.npsPromoters, totals.npsDetractors, totals.npsAnswers),
@@ -135,6 +146,9 @@ export function kpisOf(totals: Totals, byMilestone: Readonly<Record<MilestoneId,
     repurchaseRate: rate(messaged.successes, messaged.trials),
     holdoutRepurchaseRate: rate(holdout.successes, holdout.trials),
     repurchaseLift: proportionDifference(messaged, holdout),
+    costUsd,
+    costPerJourneyUsd: rate(costUsd, totals.cohortMessaged),
+    costPerRepurchaseUsd: rate(costUsd, totals.repurchases),
     deliveryRate: rate(totals.delivered, totals.sent),
     readRate: rate(totals.read, totals.delivered),
     optOutRate: rate(totals.optOuts, totals.delivered),

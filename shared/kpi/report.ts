@@ -3,6 +3,7 @@ import { abVerdict, type AbVerdict, type VariantOutcome, type WinnerRule } from 
 import type { CounterKey } from './aggregation';
 import { COUNTERS, type Counter } from './counters';
 import { kpisOf, rate, type Kpis, type Totals } from './formulas';
+import { PRICE_CURRENCY } from './whatsapp-prices';
 
 export interface CounterRow {
   key: CounterKey;
@@ -49,6 +50,21 @@ export interface KpiReport {
   byVariant: Record<MilestoneId, Record<string, VariantTest>>;
   /** One entry per day with counts, oldest first: the dashboards' trend. */
   byDay: Array<Breakdown & { day: string }>;
+  /** WhatsApp spend (the same figures as `kpis`), for the dashboards' cost table. */
+  cost: CostSummary;
+}
+
+export interface CostSummary {
+  currency: typeof PRICE_CURRENCY;
+  total: number;
+  perJourney: number | null;
+  perAttributedRepurchase: number | null;
+  /** Billable messages the price table has no rate for: the total leaves them out. */
+  unpricedMessages: number;
+}
+
+function costSummary({ totals, kpis }: Breakdown): CostSummary {
+  return { currency: PRICE_CURRENCY, total: kpis.costUsd, perJourney: kpis.costPerJourneyUsd, perAttributedRepurchase: kpis.costPerRepurchaseUsd, unpricedMessages: totals.unpricedBillable };
 }
 
 export interface ReportOptions {
@@ -131,10 +147,11 @@ export function buildKpiReport(rows: readonly CounterRow[], query: KpiQuery, opt
     if (!templates.has(template)) templates.set(template, new Map());
     sliceOf(templates.get(template)!, variant).add(row);
   }
+  const overall = all.breakdown();
   return {
     from: query.from ?? null,
     to: query.to ?? null,
-    ...all.breakdown(),
+    ...overall,
     byMilestone: all.byMilestone,
     byTemplate: Object.fromEntries([...byTemplate].map(([template, slice]) => [template, slice.breakdown()])),
     byVariant: Object.fromEntries(
@@ -143,5 +160,6 @@ export function buildKpiReport(rows: readonly CounterRow[], query: KpiQuery, opt
     byDay: [...byDay]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([day, slice]) => ({ day, ...slice.breakdown() })),
+    cost: costSummary(overall),
   };
 }

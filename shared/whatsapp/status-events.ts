@@ -1,5 +1,7 @@
 import { DOMAIN_EVENT, type DomainEvent, type MessageEventDetail, type MessageEventType } from '../events/domain';
+import { customerCountry } from '../journey/country';
 import { decodeMessageRef, type MessageRef } from './callback-data';
+import { phoneFromWaId } from './contact';
 import type { WebhookStatus } from './webhook-payload';
 
 const EVENT_OF_STATUS: Readonly<Record<string, MessageEventType>> = {
@@ -36,6 +38,8 @@ export function statusEvent(status: WebhookStatus, ref: MessageRef): DomainEvent
   if (type === undefined) return undefined;
   const errorCode = status.errors?.[0]?.code;
   const pricing = pricingOf(status);
+  const phone = phoneFromWaId(status.recipient_id);
+  const country = phone === undefined ? undefined : customerCountry({ phone, locale: '' });
   const detail: MessageEventDetail = {
     eventId: `${status.id}:${status.status}`,
     occurredAt: new Date(Number(status.timestamp) * 1000).toISOString(),
@@ -43,6 +47,7 @@ export function statusEvent(status: WebhookStatus, ref: MessageRef): DomainEvent
     wamid: status.id,
     ...(errorCode === undefined ? {} : { errorCode }),
     ...(pricing === undefined ? {} : { pricing }),
+    ...(country === undefined ? {} : { country }),
   };
   return { type, detail };
 }

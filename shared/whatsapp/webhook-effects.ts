@@ -1,5 +1,6 @@
 import { consentChangeOfInbound, consentPlanOfPreference, sendConfirmation, settleConsent, type ConsentEffectsDeps, type ConsentPlan } from '../consent/effects';
 import { DOMAIN_EVENT, type DomainEvent } from '../events/domain';
+import type { DeliveredMessage, DeliveryLog } from '../journey/deliveries';
 import type { JourneyStore, SentMessage } from '../journey/journey-store';
 import { classifyReply } from '../replies/classify';
 import { replyOutcome, type RepliedMessage } from '../replies/reply-events';
@@ -19,6 +20,8 @@ export interface WebhookEffectsDeps {
   publish(events: DomainEvent[]): Promise<void>;
   /** The consent ledger, the contact's journeys and the confirmation reply (shared/consent/effects.ts). */
   consent: ConsentEffectsDeps;
+  /** The contact's delivered journey messages, for repurchase attribution; absent, they are not kept. */
+  deliveries?: Pick<DeliveryLog, 'recordDelivered'>;
 }
 
 export interface WebhookEffects {
@@ -48,6 +51,8 @@ interface Unit {
   pauseMarketing?: { contactKey: string; at: string; reason: string; orderId: string; inboundWamid: string };
   /** A consent keyword, opt-out tap or Meta preference: settled under this unit's claim, its events added then. */
   consent?: ConsentPlan;
+  /** A journey message delivered (or read, which implies it): kept under the contact for attribution. */
+  delivery?: { phone: string; message: DeliveredMessage };
 }
 
 /** Most PutEvents takes in one call. */
@@ -81,18 +86,21 @@ export async function applyWebhook(contents: WebhookContents, deps: WebhookEffec
   const add = (unit: Unit) => {
     if (!units.has(unit.key)) units.set(unit.key, unit);
   };
+  const phones = new Map(Object.entries(contents.recipients ?? {}));
+  const eventUnit = (event: DomainEvent): Unit => ({ key: markKeyOf(event), events: [event], ...deliveryOf(event, phones) });
   const addEvents = (events: readonly DomainEvent[]) => {
-    for (const event of events) add({ key: markKeyOf(event), events: [event] });
+    for (const event of events) add(eventUnit(event));
     // After the real statuses, so a `delivered` in the same POST wins over the one a `read` implies.
     for (const event of events) {
       const implied = deliveryImpliedBy(event);
-      if (implied !== undefined) add({ key: markKeyOf(implied), events: [implied] });
+      if (implied !== undefined) add(eventUnit(implied));
     }
   };
 
   const resolved = await Promise.all(
     contents.unresolvedStatuses.map(async (status) => {
       const sent = await deps.journeys.messageByWamid(status.id);
+      if (sent !== undefined && !phones.has(sent.wamid)) phones.set(sent.wamid, sent.phone);
       return sent === undefined ? undefined : statusEvent(status, refOf(sent));
     }),
   );
@@ -225,8 +233,18 @@ async function applyUnits(units: Unit[], deps: WebhookEffectsDeps, ignored: stri
   return { published, duplicates, inProgress, ignored, consent };
 }
 
+/** The delivery a `Message Delivered` stands for, when its recipient's phone is known. */
+function deliveryOf(event: DomainEvent, phones: ReadonlyMap<string, string>): Pick<Unit, 'delivery'> {
+  if (event.type !== DOMAIN_EVENT.messageDelivered || event.detail.wamid === undefined) return {};
+  const phone = phones.get(event.detail.wamid);
+  if (phone === undefined) return {};
+  const { orderId, milestone, template, variant, occurredAt } = event.detail;
+  return { delivery: { phone, message: { orderId, milestone, template, variant, deliveredAt: new Date(occurredAt).toISOString() } } };
+}
+
 function contactWrites(unit: Unit, deps: WebhookEffectsDeps): Array<Promise<void>> {
   const writes: Array<Promise<void>> = [];
+  if (unit.delivery !== undefined && deps.deliveries !== undefined) writes.push(deps.deliveries.recordDelivered(unit.delivery.phone, unit.delivery.message));
   if (unit.inbound !== undefined) {
     const { contactKey, ...inbound } = unit.inbound;
     writes.push(deps.contacts.recordInbound(contactKey, inbound));

@@ -1,5 +1,6 @@
 import type { DomainEvent } from '../events/domain';
 import { parseWith } from '../validation';
+import { phoneFromWaId } from './contact';
 import { readInboundMessage, type InboundMessage } from './inbound-message';
 import { isValidWebhookSignature } from './signature';
 import { domainEventOfStatus } from './status-events';
@@ -22,6 +23,8 @@ export interface WebhookContents {
   userPreferences: UserPreferenceChange[];
   /** What was received and deliberately not acted on, with reasons safe to log (no phone numbers). */
   ignored: string[];
+  /** Recipient (E.164) of each `delivered` / `read` status by wamid: the contact's deliveries are kept under it. */
+  recipients?: Record<string, string>;
 }
 
 export type WebhookIntake = { accepted: false; statusCode: 400 | 401 | 413; reason: string } | ({ accepted: true } & WebhookContents);
@@ -91,6 +94,8 @@ export function takeInWebhook(rawBody: Buffer, signatureHeader: string | undefin
 
 function takeInMessagesValue(value: MessagesValue, contents: WebhookContents): void {
   for (const status of value.statuses ?? []) {
+    const recipient = status.status === 'delivered' || status.status === 'read' ? phoneFromWaId(status.recipient_id) : undefined;
+    if (recipient !== undefined) (contents.recipients ??= {})[status.id] = recipient;
     const mapping = domainEventOfStatus(status);
     if ('event' in mapping) contents.events.push(mapping.event);
     else if ('unresolved' in mapping) contents.unresolvedStatuses.push(mapping.unresolved);

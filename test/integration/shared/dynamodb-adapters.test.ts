@@ -1,6 +1,9 @@
 import { ConditionalCheckFailedException, GetItemCommand, ScanCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DomainEvent, RepurchaseAttributedDetail } from '#shared/events/domain';
+import type { PurchaseDetail } from '#shared/events/purchase';
 import type { JourneyStore, MessageClaim } from '#shared/journey/journey-store';
+import { attributePurchase, type AttributionDeps } from '#shared/journey/repurchase';
 import { planCounterWrites, type CountedEvent, type CounterKey, type WritePlan } from '#shared/kpi/aggregation';
 import { COUNTERS, type Counter } from '#shared/kpi/counters';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../support/dynamodb-local';
@@ -315,5 +318,66 @@ describe('readCounterRows (shared/aws/kpi-store.ts)', () => {
 
     const index = await db.client.send(new GetItemCommand({ TableName: table, Key: { pk: { S: 'DAYS' }, sk: { S: 'COUNTS' } } }));
     expect(index.Item?.days?.SS?.sort()).toEqual(days);
+  });
+});
+
+describe('repurchase attribution on DynamoDB (shared/journey/repurchase.ts over shared/aws/journey-store.ts)', () => {
+  const phone = '+5491155550123';
+  const purchase = (orderId: string, purchasedAt: string, amount: number): PurchaseDetail => ({
+    orderId,
+    purchasedAt,
+    customer: { id: 'C-9', phone, name: 'Lucía', locale: 'es-AR', timezone: 'America/Argentina/Buenos_Aires' },
+    items: [{ sku: 'CAF-DLX', name: 'Cafetera Deluxe' }],
+    total: { amount, currency: 'ARS' },
+  });
+
+  it('attributes one purchase once under 8 concurrent handlings that see different facts; all publish the recorded one', async () => {
+    const { dynamoAttributionStore, dynamoContactJourneyIndex, dynamoDeliveryLog } = await import('#shared/aws/journey-store');
+    const index = dynamoContactJourneyIndex(tableName);
+    const deliveries = dynamoDeliveryLog(tableName);
+    const first = purchase(newOrder(), '2026-03-01T12:00:00-03:00', 189_999);
+    await index.recordJourney(phone, { orderId: first.orderId, executionArn: 'arn:execution', locale: 'es-AR', purchasedAt: first.purchasedAt }, new Date('2026-06-01T00:00:00Z'));
+    await deliveries.recordDelivered(phone, { orderId: first.orderId, milestone: 'day7', template: 'posventa_day7_adoption', variant: 'B', deliveredAt: '2026-03-08T12:00:05.000Z' });
+    const second = purchase(newOrder(), '2026-03-11T10:00:00-03:00', 45_000);
+
+    const published: DomainEvent[] = [];
+    const deps = (attributionWindowDays: number): AttributionDeps => ({
+      deliveries,
+      journeys: index,
+      attributions: dynamoAttributionStore(tableName),
+      settings: { attributionWindowDays, repurchaseWindowDays: 60 },
+      publish: async (events) => void published.push(...events),
+    });
+    // A 5-day window sees the day-7 message (2 days 22 h before); a 1-day window does not.
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => attributePurchase(second, false, deps(i % 2 === 0 ? 5 : 1))));
+
+    const stored = await db.client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: `ORDER#${second.orderId}` }, sk: { S: 'ATTRIBUTION' } }, ConsistentRead: true }));
+    const recorded = JSON.parse(stored.Item?.detail?.S ?? 'null') as RepurchaseAttributedDetail;
+    expect(recorded).toMatchObject({ eventId: `repurchase:${second.orderId}`, newOrderId: second.orderId, orderId: first.orderId, revenue: { amount: 45_000, currency: 'ARS' }, holdout: false });
+    expect(['message', 'journey']).toContain(recorded.attribution);
+    for (const result of results) expect(result).toEqual(recorded);
+    expect(published.map((e) => e.detail)).toEqual(Array(8).fill(recorded));
+
+    // Handled again later with the 5-day window, the purchase keeps its first attribution.
+    expect(await attributePurchase(second, false, deps(5))).toEqual(recorded);
+  });
+
+  it('attributes to the last message delivered in the window, and not to one delivered after the purchase', async () => {
+    const { dynamoAttributionStore, dynamoContactJourneyIndex, dynamoDeliveryLog } = await import('#shared/aws/journey-store');
+    const other = '+5491155550456';
+    const deliveries = dynamoDeliveryLog(tableName);
+    const first = newOrder();
+    await deliveries.recordDelivered(other, { orderId: first, milestone: 'day7', template: 'posventa_day7_adoption', variant: 'A', deliveredAt: '2026-03-08T12:00:05.000Z' });
+    await deliveries.recordDelivered(other, { orderId: first, milestone: 'day30', template: 'posventa_day30_nps', variant: 'A', deliveredAt: '2026-03-31T12:00:05.000Z' });
+    const purchaseAt = { ...purchase(newOrder(), '2026-03-31T09:00:00-03:00', 10), customer: { ...purchase('x', '2026-03-31T09:00:00-03:00', 10).customer, phone: other } };
+    const attribution = await attributePurchase(purchaseAt, false, {
+      deliveries,
+      journeys: dynamoContactJourneyIndex(tableName),
+      attributions: dynamoAttributionStore(tableName),
+      settings: { attributionWindowDays: 30, repurchaseWindowDays: 60 },
+      publish: async () => undefined,
+    });
+    // 12:00:05 UTC on the 31st is after the purchase (12:00 UTC): the day-7 message gets it.
+    expect(attribution).toMatchObject({ attribution: 'message', orderId: first, milestone: 'day7', deliveredAt: '2026-03-08T12:00:05.000Z' });
   });
 });

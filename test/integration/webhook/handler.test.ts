@@ -169,6 +169,37 @@ describe('webhook handler: signatures', () => {
   });
 });
 
+describe('webhook handler: deliveries kept under the contact (repurchase attribution)', () => {
+  it('keeps a delivered journey message under its recipient, a read-only one at the read time, and finds the last one in a window', async () => {
+    const phone = `+3461${String(Date.now()).slice(-7)}`;
+    const day7 = await sentMessage('day7', '2026-03-08T09:00:00.000Z', phone);
+    const day30 = await sentMessage('day30', '2026-03-31T09:00:00.000Z', phone);
+    expect((await post(envelope({ statuses: [statusOf(day7, 'delivered', 1772960402), statusOf(day7, 'read', 1772960460)] })))).toMatchObject({ statusCode: 200 });
+    // Only `read` (Meta sends no `delivered` when both happen at once), and without callback data.
+    expect((await post(envelope({ statuses: [statusOf(day30, 'read', 1774947600, false)] })))).toMatchObject({ statusCode: 200 });
+    // Meta's duplicate changes nothing.
+    expect((await post(envelope({ statuses: [statusOf(day7, 'delivered', 1772960402)] })))).toMatchObject({ statusCode: 200 });
+
+    const scan = await db.client.send(
+      new ScanCommand({ TableName: journeysTable, FilterExpression: 'pk = :pk AND begins_with(sk, :d)', ExpressionAttributeValues: { ':pk': { S: `CONTACT#${phone}` }, ':d': { S: 'DELIVERED#' } } }),
+    );
+    expect(scan.Items?.map((item) => [item.deliveredAt?.S, item.orderId?.S, item.milestone?.S]).sort()).toEqual([
+      ['2026-03-08T09:00:02.000Z', day7.orderId, 'day7'],
+      ['2026-03-31T09:00:00.000Z', day30.orderId, 'day30'],
+    ]);
+    const log = (await import('#shared/aws/journey-store')).dynamoDeliveryLog(journeysTable);
+    expect(await log.lastDeliveredTo(phone, '2026-03-05T00:00:00.000Z', '2026-03-31T08:59:59.999Z')).toMatchObject({ orderId: day7.orderId, milestone: 'day7' });
+    expect(await log.lastDeliveredTo(phone, '2026-03-05T00:00:00.000Z', '2026-03-31T09:00:00.000Z')).toEqual({
+      orderId: day30.orderId,
+      milestone: 'day30',
+      template: 'posventa_day30_nps',
+      variant: 'A',
+      deliveredAt: '2026-03-31T09:00:00.000Z',
+    });
+    expect(await log.lastDeliveredTo(phone, '2026-03-09T00:00:00.000Z', '2026-03-30T00:00:00.000Z')).toBeUndefined();
+  });
+});
+
 describe('webhook handler: exactly-once statuses', () => {
   it('publishes a status once when Meta delivers the webhook twice', async () => {
     const message = await sentMessage('day30');

@@ -44,8 +44,10 @@ function harness() {
     clock: { now: () => new Date('2026-03-01T12:00:01.000Z') },
     consent: store,
     journeys: { recordJourney: async (phone, journey, expiresAt) => void (calls.push('index'), indexed.push({ phone, ...journey, expiresAt })) },
+    repurchaseWindowDays: 60,
     executionArnOf: (name) => `arn:aws:states:us-east-1:000000000000:execution:journey:${name}`,
     start: async () => (calls.push('start'), 'started'),
+    publish: async (events) => void calls.push(...events.map((e) => `publish:${e.type}:${e.detail.eventId}`)),
   };
   return { deps, calls, indexed, state: () => state };
 }
@@ -54,7 +56,7 @@ describe('enrolPurchase', () => {
   it('records the store opt-in, then indexes the journey under the contact, then starts it', async () => {
     const { deps, calls, indexed, state } = harness();
     const enrolment = await enrolPurchase(purchase(), execution(purchase()), deps);
-    expect(calls).toEqual(['consent:purchase-event:ORD-1', 'index', 'start']);
+    expect(calls).toEqual(['consent:purchase-event:ORD-1', 'index', 'start', 'publish:Journey Started:journey-started:ORD-1']);
     expect(enrolment).toEqual({ execution: 'started', executionArn: 'arn:aws:states:us-east-1:000000000000:execution:journey:ORD-1', optIn: 'recorded' });
     expect(state()?.scopes.utility).toMatchObject({ status: 'opted-in', source: 'purchase-event' });
     expect(indexed[0]).toMatchObject({ phone: '+5491155550001', locale: 'es-AR', executionArn: enrolment.executionArn });
@@ -72,7 +74,7 @@ describe('enrolPurchase', () => {
   it('a purchase without an opt-in records no consent, and still indexes and starts', async () => {
     const { deps, calls } = harness();
     const enrolment = await enrolPurchase(purchase(false), execution(purchase(false)), deps);
-    expect(calls).toEqual(['index', 'start']);
+    expect(calls).toEqual(['index', 'start', 'publish:Journey Started:journey-started:ORD-1']);
     expect(enrolment.optIn).toBeUndefined();
   });
 });

@@ -38,6 +38,7 @@ describe('message event contract', () => {
       leadCreated: 'Lead Created',
       fallbackRequested: 'Fallback Requested',
       repurchaseAttributed: 'Repurchase Attributed',
+      journeyStarted: 'Journey Started',
       templateStatusChanged: 'Template Status Changed',
       templateQualityChanged: 'Template Quality Changed',
     });

@@ -11,13 +11,15 @@ const problems = (input: unknown) => {
 };
 
 describe('journeyConfigSchema', () => {
-  it('defaults to 7/30/60, 09:00–20:00, UTC, no quiet days, no holdout', () => {
+  it('defaults to 7/30/60, 09:00–20:00, UTC, no quiet days, no holdout, 5-day attribution, 60-day repurchase window', () => {
     expect(DEFAULT_JOURNEY_CONFIG).toEqual({
       milestones: DEFAULT_MILESTONES.map(({ id, day, category }) => ({ id, day, category })),
       sendWindow: { start: '09:00', end: '20:00' },
       defaultTimeZone: 'UTC',
       quietDays: {},
       holdoutShare: 0,
+      attributionWindowDays: 5,
+      repurchaseWindowDays: 60,
     });
     expect(journeyConfigSchema.parse(undefined)).toEqual(DEFAULT_JOURNEY_CONFIG);
   });
@@ -47,6 +49,10 @@ describe('journeyConfigSchema', () => {
   it.each([
     [{ holdoutShare: 5 }, 'holdoutShare', 'fraction below 1'],
     [{ holdoutShare: -0.1 }, 'holdoutShare', '0 or more'],
+    [{ attributionWindowDays: 0 }, 'attributionWindowDays', 'more than 0'],
+    [{ attributionWindowDays: 31 }, 'attributionWindowDays', 'at most 30'],
+    [{ repurchaseWindowDays: 45.5 }, 'repurchaseWindowDays', 'whole number'],
+    [{ repurchaseWindowDays: 91 }, 'repurchaseWindowDays', 'at most 90'],
     [{ sendWindow: { start: '9:00', end: '20:00' } }, 'sendWindow.start', 'HH:MM'],
     [{ sendWindow: { start: '09:00', end: '24:30' } }, 'sendWindow.end', 'HH:MM'],
     [{ sendWindow: { start: '20:00', end: '09:00' } }, 'sendWindow', 'open before it closes'],

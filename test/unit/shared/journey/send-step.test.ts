@@ -380,6 +380,28 @@ describe('runSendStep decisions: each skip is recorded with its reason and a Mes
     expect(sends).toHaveLength(0);
   });
 
+  it('skips day 60 with `bought-again` when the customer bought again since the journey’s purchase; day 30 and an earlier purchase do not', async () => {
+    const journey = (orderId: string, purchasedAt: string) => ({ orderId, purchasedAt, executionArn: `arn:execution:${orderId}`, locale: 'es-ES' });
+    const later = journey('ES-2026-000200', '2026-03-20T11:00:00Z');
+    const earlier = journey('ES-2026-000050', '2026-02-01T10:00:00Z');
+    const asked: string[] = [];
+    const { deps, sends, published } = await harness([
+      { ok: true, wamid: WAMID },
+      { ok: true, wamid: `${WAMID}2` },
+    ]);
+    deps.contactJourneys = { journeysOf: async (phone) => (asked.push(phone), [later, journey(ORDER, purchase.purchasedAt), earlier]) };
+
+    expect(await runSendStep(input('day60'), deps)).toMatchObject({ status: 'skipped', reason: 'bought-again' });
+    expect(asked).toEqual([PHONE]);
+    expect(sends).toHaveLength(0);
+    expect(published).toEqual([[skipEvent('day60', 'posventa_day60_offer', 'bought-again')]]);
+    expect(JSON.stringify(published)).not.toContain(PHONE.slice(1));
+
+    expect(await runSendStep(input('day30'), deps)).toMatchObject({ status: 'sent' });
+    deps.contactJourneys = { journeysOf: async () => [journey(ORDER, purchase.purchasedAt), earlier] };
+    expect(await runSendStep({ ...input('day60'), orderId: 'ES-2026-000999', purchase: otherOrder('ES-2026-000999') }, deps)).toMatchObject({ status: 'sent' });
+  });
+
   it('skips `no-opt-in` for a contact without a recorded opt-in', async () => {
     const { deps, sends, published } = await harness([], { optIn: false });
     expect(await runSendStep(input('day7'), deps)).toMatchObject({ status: 'skipped', reason: 'no-opt-in', detail: 'no recorded opt-in for utility messages' });

@@ -68,6 +68,29 @@ describe('countedEvents', () => {
     expect(countedEvents({ type: DOMAIN_EVENT.messageSent, detail: { ...detail, occurredAt: '2026-03-01T23:30:00-03:00' } }, 'UTC')[0]?.key.day).toBe('2026-03-02');
   });
 
+  it('keys a repurchase’s message counters by its own day and message, and its cohort counter by the cohort journey’s purchase day with no milestone', () => {
+    const repurchase: KpiEvent = {
+      type: DOMAIN_EVENT.repurchaseAttributed,
+      detail: {
+        ...detail,
+        eventId: 'repurchase:ES-2026-000200',
+        occurredAt: '2026-03-20T12:00:00.000Z',
+        attribution: 'message',
+        holdout: false,
+        revenue: { amount: 89.9, currency: 'EUR' },
+        cohort: { orderId: 'ES-2026-000123', purchasedAt: '2026-03-01T02:00:00.000Z' },
+      },
+    };
+    const message = { day: '2026-03-20', milestone: 'day30', template: 'posventa_day30_nps', variant: 'B' };
+    const none = 'unattributed';
+    expect(countedEvents(repurchase, 'America/Argentina/Buenos_Aires')).toEqual([
+      { eventId: 'repurchase:ES-2026-000200', key: message, add: { repurchases: 1, repurchaseRevenue: 89.9 } },
+      { eventId: 'kpi:converted:day30:ES-2026-000123', key: message, add: { repurchasers: 1 } },
+      // 02:00 UTC on 1 March is still 28 February in Buenos Aires.
+      { eventId: 'kpi:cohort-repurchaser:ES-2026-000123', key: { day: '2026-02-28', milestone: none, template: none, variant: none }, add: { cohortRepurchasers: 1 } },
+    ]);
+  });
+
   it('turns an NPS answer into several counters of one event', () => {
     expect(countedEvents({ type: DOMAIN_EVENT.npsAnswered, detail: { ...detail, score: 3 } }, 'UTC').map((e) => e.add)).toEqual([{ npsAnswers: 1, npsDetractors: 1 }]);
   });

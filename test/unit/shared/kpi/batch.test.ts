@@ -31,7 +31,7 @@ describe('readQueuedEvents', () => {
     });
   });
 
-  it('reads the fields each event type needs: NPS score, pricing, holdout', () => {
+  it('reads the fields each event type needs: NPS score, pricing and country, holdout and cohort', () => {
     const as = (type: string, extra: Record<string, unknown>) =>
       withEnvelope(sentEnvelope, (e) => {
         e['detail-type'] = type;
@@ -40,15 +40,15 @@ describe('readQueuedEvents', () => {
     const batch = readQueuedEvents(
       [
         record('m-1', as('NPS Answered', { score: 10, milestone: 'day30' })),
-        record('m-2', as('Message Delivered', { pricing: { billable: true, category: 'marketing' } })),
-        record('m-3', as('Repurchase Attributed', { holdout: true })),
+        record('m-2', as('Message Delivered', { pricing: { billable: true, category: 'marketing' }, country: 'BR' })),
+        record('m-3', as('Repurchase Attributed', { attribution: 'journey', newOrderId: 'ES-2026-000999', holdout: true, cohort: { orderId: 'ES-2026-000123', purchasedAt: '2026-03-01T10:00:00Z' } })),
         record('m-4', as('NPS Answered', { score: 12 })),
       ],
       'UTC',
     );
     expect(batch.counted.map((c) => [c.messageId, c.event.add])).toEqual([
       ['m-1', { npsAnswers: 1, npsPromoters: 1 }],
-      ['m-2', { delivered: 1, billableMarketing: 1 }],
+      ['m-2', { delivered: 1, billableMarketing: 1, costMicroUsd: 62_500 }],
       ['m-2', { journeys: 1 }],
       ['m-3', { holdoutRepurchasers: 1 }],
     ]);

@@ -110,11 +110,19 @@ describe('incrementsOf', () => {
     ]);
   });
 
-  it('counts a delivery, and the billable category Meta reports on it', () => {
+  it('counts a delivery, the billable category Meta reports on it, and its price for the recipient country on that day', () => {
     expect(incrementsOf(event(DOMAIN_EVENT.messageDelivered))[0]).toEqual({ eventId: 'e-1', add: { delivered: 1 } });
-    expect(incrementsOf(event(DOMAIN_EVENT.messageDelivered, { pricing: { billable: true, category: 'utility', model: 'PMP' } }))[0]).toEqual({
+    // Spain, utility, March 2026: 0.02 USD = 20,000 micro-USD (shared/kpi/whatsapp-prices.ts).
+    expect(incrementsOf(event(DOMAIN_EVENT.messageDelivered, { pricing: { billable: true, category: 'utility', model: 'PMP' }, country: 'ES' }))[0]).toEqual({
       eventId: 'e-1',
-      add: { delivered: 1, billableUtility: 1 },
+      add: { delivered: 1, billableUtility: 1, costMicroUsd: 20_000 },
+    });
+    // Without a country, Meta's "other" rate (0.0077).
+    expect(incrementsOf(event(DOMAIN_EVENT.messageDelivered, { pricing: { billable: true, category: 'utility' } }))[0]?.add).toMatchObject({ costMicroUsd: 7_700 });
+    // A category the table has no rate for is counted as unpriced, never as free.
+    expect(incrementsOf(event(DOMAIN_EVENT.messageDelivered, { pricing: { billable: true, category: 'marketing_lite' }, country: 'ES' }))[0]).toEqual({
+      eventId: 'e-1',
+      add: { delivered: 1, billableOther: 1, unpricedBillable: 1 },
     });
     expect(incrementsOf(event(DOMAIN_EVENT.messageDelivered, { pricing: { billable: false, category: 'utility' } }))[0]).toEqual({ eventId: 'e-1', add: { delivered: 1 } });
   });
@@ -184,18 +192,32 @@ describe('incrementsOf', () => {
     expect(incrementsOf(event(type))).toEqual([{ eventId: 'e-1', add: { [counter]: 1 } }]);
   });
 
-  it('counts a repurchase with its revenue, and the customer once per journey', () => {
-    expect(incrementsOf(event(DOMAIN_EVENT.repurchaseAttributed, { revenue: { amount: 189999, currency: 'ARS' } }))).toEqual([
-      { eventId: 'e-1', add: { repurchases: 1, repurchaseRevenue: 189999 } },
-      { eventId: 'kpi:repurchaser:ES-2026-000123', add: { repurchasers: 1 } },
+  const cohort = { orderId: 'ES-2026-000100', purchasedAt: '2026-02-01T15:00:00-03:00' };
+  const repurchase = (extra: Record<string, unknown>) => event(DOMAIN_EVENT.repurchaseAttributed, { eventId: 'repurchase:ES-2026-000200', newOrderId: 'ES-2026-000200', holdout: false, ...extra });
+
+  it('counts a purchase attributed to a message with its revenue, the message once, and the cohort journey once (on its purchase day)', () => {
+    expect(incrementsOf(repurchase({ attribution: 'message', revenue: { amount: 189999, currency: 'ARS' }, cohort }))).toEqual([
+      { eventId: 'repurchase:ES-2026-000200', add: { repurchases: 1, repurchaseRevenue: 189999 } },
+      { eventId: 'kpi:converted:day7:ES-2026-000123', add: { repurchasers: 1 } },
+      { eventId: 'kpi:cohort-repurchaser:ES-2026-000100', add: { cohortRepurchasers: 1 }, cohortOf: cohort.purchasedAt },
     ]);
-    expect(incrementsOf(event(DOMAIN_EVENT.repurchaseAttributed))[0]).toEqual({ eventId: 'e-1', add: { repurchases: 1 } });
+    expect(incrementsOf(repurchase({ attribution: 'message' }))).toEqual([
+      { eventId: 'repurchase:ES-2026-000200', add: { repurchases: 1 } },
+      { eventId: 'kpi:converted:day7:ES-2026-000123', add: { repurchasers: 1 } },
+    ]);
   });
 
-  it('counts a holdout customer who bought again only for the control group', () => {
-    expect(incrementsOf(event(DOMAIN_EVENT.repurchaseAttributed, { holdout: true, revenue: { amount: 10 } }))).toEqual([
-      { eventId: 'kpi:repurchaser:ES-2026-000123', add: { holdoutRepurchasers: 1 } },
-    ]);
+  it('counts a purchase attributed only to a journey for its cohort: the holdout for a holdout customer, no message counters', () => {
+    const { milestone: _m, template: _t, variant: _v, ...noMessage } = base;
+    const journeyOnly = (holdout: boolean) => ({ type: DOMAIN_EVENT.repurchaseAttributed, detail: { ...noMessage, attribution: 'journey', holdout, cohort, revenue: { amount: 10, currency: 'EUR' } } }) as KpiEvent;
+    expect(incrementsOf(journeyOnly(true))).toEqual([{ eventId: 'kpi:cohort-repurchaser:ES-2026-000100', add: { holdoutRepurchasers: 1 }, cohortOf: cohort.purchasedAt }]);
+    expect(incrementsOf(journeyOnly(false))).toEqual([{ eventId: 'kpi:cohort-repurchaser:ES-2026-000100', add: { cohortRepurchasers: 1 }, cohortOf: cohort.purchasedAt }]);
+  });
+
+  it('counts a started journey in its group', () => {
+    const started = (holdout: boolean) => ({ type: DOMAIN_EVENT.journeyStarted, detail: { eventId: 'journey-started:ES-2026-000123', occurredAt: base.occurredAt, orderId: base.orderId, holdout } }) as KpiEvent;
+    expect(incrementsOf(started(false))).toEqual([{ eventId: 'journey-started:ES-2026-000123', add: { cohortMessaged: 1 } }]);
+    expect(incrementsOf(started(true))).toEqual([{ eventId: 'journey-started:ES-2026-000123', add: { cohortHoldout: 1 } }]);
   });
 
   it('keeps failure buckets summing to failed, whatever the codes', () => {

@@ -122,8 +122,13 @@ describe('kpisOf', () => {
       npsPromoters: 20,
       npsPassives: 12,
       npsDetractors: 8,
-      repurchasers: 12,
+      cohortMessaged: 100,
+      cohortRepurchasers: 12,
+      cohortHoldout: 10,
       holdoutRepurchasers: 1,
+      repurchases: 8,
+      repurchasers: 7,
+      costMicroUsd: 4_600_000,
       tickets: 7,
       ticketsOpened: 20,
       ticketsReopened: 2,
@@ -138,15 +143,18 @@ describe('kpisOf', () => {
       milestones({
         day7: { delivered: 80, replies: 30, responders: 24 },
         day30: { delivered: 50, npsAnswers: 40 },
-        day60: { delivered: 50, journeys: 100, holdoutJourneys: 10 },
+        day60: { delivered: 50 },
       }),
     );
     expect(kpis).toMatchObject({
       day7ResponseRate: 0.3, // 24 journeys replied / 80 delivered (30 replies: some replied twice)
       nps: 30, // (20 − 8) / 40 × 100
       npsResponseRate: 0.8, // 40 / 50
-      repurchaseRate: 0.12, // 12 / 100
-      holdoutRepurchaseRate: 0.1, // 1 / 10
+      repurchaseRate: 0.12, // 12 of the 100 journeys started in the messaged group bought again
+      holdoutRepurchaseRate: 0.1, // 1 of the 10 holdout journeys
+      costUsd: 4.6, // 4,600,000 micro-USD
+      costPerJourneyUsd: 0.046, // 4.6 USD / 100 messaged journeys
+      costPerRepurchaseUsd: 0.575, // 4.6 USD / 8 purchases attributed to a message
       deliveryRate: 0.9,
       readRate: 0.5,
       optOutRate: 0.05,
@@ -168,6 +176,9 @@ describe('kpisOf', () => {
       repurchaseRate: null,
       holdoutRepurchaseRate: null,
       repurchaseLift: null,
+      costUsd: 0,
+      costPerJourneyUsd: null,
+      costPerRepurchaseUsd: null,
       deliveryRate: null,
       readRate: null,
       optOutRate: null,
@@ -185,7 +196,7 @@ describe('kpisOf', () => {
   });
 
   it('has no lift without a holdout (the default 0 % share)', () => {
-    const kpis = kpisOf(totals({ repurchasers: 10 }), milestones({ day60: { journeys: 100 } }));
+    const kpis = kpisOf(totals({ cohortRepurchasers: 10, cohortMessaged: 100 }), milestones());
     expect(kpis.repurchaseRate).toBe(0.1);
     expect(kpis.holdoutRepurchaseRate).toBeNull();
     expect(kpis.repurchaseLift).toBeNull();

@@ -15,12 +15,30 @@ const rows: CounterRow[] = [
   row({ day: '2026-03-02', variant: 'B' }, { sent: 6, delivered: 6, read: 3, replies: 3, responders: 3, failed: 0 }),
   row({ day: '2026-03-02', milestone: 'day30', template: 'posventa_day30_nps' }, { sent: 4, delivered: 2, failed: 2, failedUndeliverable: 2, npsAnswers: 2, npsPromoters: 1, npsDetractors: 1 }),
   row({ day: '2026-03-03', milestone: 'day60', template: 'posventa_day60_offer' }, { sent: 5, delivered: 5, read: 5, journeys: 5, repurchasers: 1 }),
+  // Cohorts: journeys started on 2026-03-01, counted under no milestone.
+  row({ day: '2026-03-01', milestone: 'unattributed', template: 'unattributed', variant: 'unattributed' }, { cohortMessaged: 5, cohortRepurchasers: 1 }),
 ];
 
 describe('buildKpiReport', () => {
+  it('reports the WhatsApp cost: total, per journey started, per purchase attributed to a message (hand-computed)', () => {
+    // 10 Brazilian marketing deliveries (0.0625) + 20 Spanish utility (0.02) = 1.025 USD, 1 unpriced.
+    const costRows: CounterRow[] = [
+      row({ milestone: 'day60', template: 'posventa_day60_offer' }, { delivered: 10, billableMarketing: 10, costMicroUsd: 625_000, repurchases: 4 }),
+      row({ milestone: 'day7' }, { delivered: 21, billableUtility: 20, billableOther: 1, costMicroUsd: 400_000, unpricedBillable: 1, repurchases: 1 }),
+      row({ milestone: 'unattributed', template: 'unattributed', variant: 'unattributed' }, { cohortMessaged: 25, cohortHoldout: 2 }),
+    ];
+    const report = buildKpiReport(costRows, {});
+    expect(report.cost).toMatchObject({ currency: 'USD', total: 1.025, unpricedMessages: 1 });
+    expect(report.cost.perJourney).toBeCloseTo(0.041, 12); // 1.025 / 25
+    expect(report.cost.perAttributedRepurchase).toBeCloseTo(0.205, 12); // 1.025 / 5
+    expect(report.kpis).toMatchObject({ costUsd: report.cost.total, costPerJourneyUsd: report.cost.perJourney, costPerRepurchaseUsd: report.cost.perAttributedRepurchase });
+    // Per template: its own spend over its own attributed purchases; journeys are not per template.
+    expect(report.byTemplate.posventa_day60_offer?.kpis).toMatchObject({ costUsd: 0.625, costPerRepurchaseUsd: 0.15625, costPerJourneyUsd: null });
+  });
+
   it('answers the DESIGN.md §3 shape: from, to, totals, kpis, byMilestone, plus breakdowns', () => {
     const report = buildKpiReport(rows, {});
-    expect(Object.keys(report)).toEqual(['from', 'to', 'totals', 'kpis', 'byMilestone', 'byTemplate', 'byVariant', 'byDay']);
+    expect(Object.keys(report)).toEqual(['from', 'to', 'totals', 'kpis', 'byMilestone', 'byTemplate', 'byVariant', 'byDay', 'cost']);
     for (const counter of ['sent', 'delivered', 'read', 'failed', 'replies', 'optOuts', 'optIns', 'npsAnswers', 'npsPromoters', 'npsPassives', 'npsDetractors', 'tickets', 'leads', 'repurchases']) {
       expect(report.totals, counter).toHaveProperty(counter);
       expect(report.byMilestone.day7, counter).toHaveProperty(counter);
@@ -34,7 +52,22 @@ describe('buildKpiReport', () => {
     expect(report.from).toBeNull();
     expect(report.to).toBeNull();
     expect(report.totals).toEqual(
-      totals({ sent: 25, delivered: 21, read: 12, failed: 2, failedUndeliverable: 2, replies: 6, responders: 5, npsAnswers: 2, npsPromoters: 1, npsDetractors: 1, journeys: 5, repurchasers: 1 }),
+      totals({
+        sent: 25,
+        delivered: 21,
+        read: 12,
+        failed: 2,
+        failedUndeliverable: 2,
+        replies: 6,
+        responders: 5,
+        npsAnswers: 2,
+        npsPromoters: 1,
+        npsDetractors: 1,
+        journeys: 5,
+        repurchasers: 1,
+        cohortMessaged: 5,
+        cohortRepurchasers: 1,
+      }),
     );
     expect(report.kpis).toMatchObject({
       deliveryRate: 21 / 25,
@@ -49,12 +82,16 @@ describe('buildKpiReport', () => {
     });
   });
 
-  it('splits by milestone, every milestone present, the parts summing to the totals', () => {
+  it('splits by milestone, every milestone present, the parts summing to the totals of the rows with a milestone', () => {
     const report = buildKpiReport(rows, {});
+    const attributed = buildKpiReport(
+      rows.filter((r) => r.key.milestone !== 'unattributed'),
+      {},
+    );
     expect(report.byMilestone.day7).toEqual(totals({ sent: 16, delivered: 14, read: 7, replies: 6, responders: 5 }));
     expect(report.byMilestone.day60).toEqual(totals({ sent: 5, delivered: 5, read: 5, journeys: 5, repurchasers: 1 }));
     for (const counter of COUNTERS) {
-      expect(report.byMilestone.day7[counter] + report.byMilestone.day30[counter] + report.byMilestone.day60[counter]).toBe(report.totals[counter]);
+      expect(report.byMilestone.day7[counter] + report.byMilestone.day30[counter] + report.byMilestone.day60[counter]).toBe(attributed.totals[counter]);
     }
   });
 
@@ -128,15 +165,19 @@ describe('buildKpiReport', () => {
     expect(buildKpiReport(abRows, {}, { winnerRule: { minRecipients: 100 } }).byVariant.day30.posventa_day30_nps!.verdict).toMatchObject({ decision: 'winner', winner: 'B' });
   });
 
-  it('reports the repurchase lift of messaged over holdout customers on the day-60 cohort', () => {
+  it('reports the repurchase lift of messaged over holdout customers, for the cohorts started in the days asked', () => {
+    const cohort = (day: string, counts: CounterRow['counts']) => row({ day, milestone: 'unattributed', template: 'unattributed', variant: 'unattributed' }, counts);
     const liftRows: CounterRow[] = [
-      row({ milestone: 'day60', template: 'posventa_day60_offer' }, { journeys: 950, holdoutJourneys: 50 }),
-      row({ milestone: 'day7' }, { repurchasers: 40, holdoutRepurchasers: 1 }),
-      row({ milestone: 'day60', template: 'posventa_day60_offer', day: '2026-03-09' }, { repurchasers: 55, holdoutRepurchasers: 2 }),
+      cohort('2026-03-08', { cohortMessaged: 600, cohortHoldout: 30, cohortRepurchasers: 55, holdoutRepurchasers: 2 }),
+      cohort('2026-03-09', { cohortMessaged: 350, cohortHoldout: 20, cohortRepurchasers: 40, holdoutRepurchasers: 1 }),
+      // A later cohort, outside the days asked.
+      cohort('2026-04-01', { cohortMessaged: 100, cohortHoldout: 5, cohortRepurchasers: 90, holdoutRepurchasers: 5 }),
+      // Message-level counters do not move the cohort rates.
+      row({ milestone: 'day60', template: 'posventa_day60_offer' }, { repurchases: 70, repurchasers: 60, journeys: 950 }),
     ];
-    const { kpis } = buildKpiReport(liftRows, {});
-    expect(kpis.repurchaseRate).toBe(0.1);
-    expect(kpis.holdoutRepurchaseRate).toBe(0.06);
+    const { kpis } = buildKpiReport(liftRows, { from: '2026-03-01', to: '2026-03-31' });
+    expect(kpis.repurchaseRate).toBe(0.1); // 95 / 950
+    expect(kpis.holdoutRepurchaseRate).toBe(0.06); // 3 / 50
     expect(kpis.repurchaseLift).toMatchObject({ confidence: 0.95, method: 'newcombe-wilson' });
     expect(kpis.repurchaseLift!.difference).toBeCloseTo(0.04, 12);
     expect(kpis.repurchaseLift!.low).toBeLessThan(0);

@@ -87,6 +87,7 @@ describe('webhook fixtures', () => {
           variant: 'A',
           wamid: SENT,
           pricing: { billable: true, model: 'PMP', category: 'utility', type: 'regular' },
+          country: 'ES',
         },
       },
     ]);

@@ -34,15 +34,15 @@ describe('takeInWebhook: status batch', () => {
       events: [
         {
           type: DOMAIN_EVENT.messageSent,
-          detail: { eventId: `${WAMID_123}:sent`, occurredAt: '2026-03-08T09:00:00.000Z', orderId: 'ES-2026-000123', milestone: 'day7', template: 'posventa_day7_adoption', variant: 'A', wamid: WAMID_123, pricing: UTILITY_PRICING },
+          detail: { eventId: `${WAMID_123}:sent`, occurredAt: '2026-03-08T09:00:00.000Z', orderId: 'ES-2026-000123', milestone: 'day7', template: 'posventa_day7_adoption', variant: 'A', wamid: WAMID_123, pricing: UTILITY_PRICING, country: 'ES' },
         },
         {
           type: DOMAIN_EVENT.messageDelivered,
-          detail: { eventId: `${WAMID_123}:delivered`, occurredAt: '2026-03-08T09:00:02.000Z', orderId: 'ES-2026-000123', milestone: 'day7', template: 'posventa_day7_adoption', variant: 'A', wamid: WAMID_123, pricing: UTILITY_PRICING },
+          detail: { eventId: `${WAMID_123}:delivered`, occurredAt: '2026-03-08T09:00:02.000Z', orderId: 'ES-2026-000123', milestone: 'day7', template: 'posventa_day7_adoption', variant: 'A', wamid: WAMID_123, pricing: UTILITY_PRICING, country: 'ES' },
         },
         {
           type: DOMAIN_EVENT.messageRead,
-          detail: { eventId: `${WAMID_123}:read`, occurredAt: '2026-03-08T09:01:00.000Z', orderId: 'ES-2026-000123', milestone: 'day7', template: 'posventa_day7_adoption', variant: 'A', wamid: WAMID_123 },
+          detail: { eventId: `${WAMID_123}:read`, occurredAt: '2026-03-08T09:01:00.000Z', orderId: 'ES-2026-000123', milestone: 'day7', template: 'posventa_day7_adoption', variant: 'A', wamid: WAMID_123, country: 'ES' },
         },
         {
           type: DOMAIN_EVENT.messageFailed,
@@ -55,14 +55,19 @@ describe('takeInWebhook: status batch', () => {
             variant: 'A',
             wamid: WAMID_124,
             errorCode: 131026,
+            country: 'ES',
           },
         },
       ],
+      // The webhook keeps deliveries under the contact (for attribution): it needs their phone, not the events.
+      recipients: { [WAMID_123]: '+34612345678' },
     });
   });
 
   it('puts no phone number and no BSUID in the events (they leave the system)', () => {
-    const serialised = JSON.stringify(signed(body));
+    const intake = signed(body);
+    if (!intake.accepted) throw new Error('expected the body to be accepted');
+    const serialised = JSON.stringify(intake.events);
     expect(serialised).not.toContain('34612345678');
     expect(serialised).not.toContain('34660987654');
     expect(serialised).not.toContain('ES.1234567890123456');
