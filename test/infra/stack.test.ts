@@ -288,6 +288,7 @@ describe('functions', () => {
       [ENV.journeyConfig]: journeyConfig,
       [ENV.contactsTableName]: ref('ContactsTable'),
       [ENV.journeysTableName]: ref('JourneysTable'),
+      [ENV.eventBusName]: ref('EventBus'),
     },
     SendStepFunction: {
       [ENV.journeyConfig]: journeyConfig,
