@@ -4,6 +4,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { dynamoConsentStore } from '#shared/aws/consent-store';
 import { publishDomainEvents } from '#shared/aws/eventbridge';
 import { dynamoContactJourneyIndex, dynamoDeliveryLog, dynamoJourneyStore } from '#shared/aws/journey-store';
+import { dynamoMessageFacts } from '#shared/aws/message-facts';
 import { readParameter, readSecret } from '#shared/aws/secrets';
 import { stopExecution } from '#shared/aws/stepfunctions';
 import { dynamoContactFacts, dynamoWebhookMarks } from '#shared/aws/webhook-store';
@@ -49,6 +50,7 @@ const deps: WebhookEffectsDeps = {
   journeys: dynamoJourneyStore(journeysTable),
   marks: dynamoWebhookMarks(journeysTable),
   contacts: dynamoContactFacts(contactsTable),
+  facts: dynamoMessageFacts(journeysTable),
   publish: (events) => publishDomainEvents(eventBusName, events),
   consent,
   deliveries: dynamoDeliveryLog(journeysTable),

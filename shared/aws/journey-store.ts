@@ -13,12 +13,13 @@ import type { ContactJourney, ContactJourneyIndex } from '../journey/contact-jou
 import type { DeliveredMessage, DeliveryLog } from '../journey/deliveries';
 import type { AttributionStore } from '../journey/repurchase';
 import { repurchaseAttributedDetailSchema, type RepurchaseAttributedDetail } from '../events/domain';
-import type { CapTake, CappedClaim, ContactCap, JourneyStore, MessageClaim, MessageRecord, SentMessage } from '../journey/journey-store';
+import type { CapTake, CappedClaim, ContactCap, JourneyStore, MessageClaim, MessageRecord, MessageSlot, SentMessage, SlotClaim } from '../journey/journey-store';
 import { isMilestoneId, type MilestoneId } from '../journey/milestones';
 import { parseWith } from '../validation';
 import { dynamodb } from './dynamodb';
 
-const messageKey = (orderId: string, milestone: MilestoneId): Record<string, AttributeValue> => ({
+/** One order's message record (a milestone's, or its reminder's): `ORDER#<orderId>` / `MESSAGE#<slot>`. */
+export const messageKey = (orderId: string, milestone: MessageSlot): Record<string, AttributeValue> => ({
   pk: { S: `ORDER#${orderId}` },
   sk: { S: `MESSAGE#${milestone}` },
 });
@@ -53,7 +54,7 @@ const CAP_SK: Record<ContactCap, string> = { marketing: 'MARKETING_CAP', nps: 'N
 const capKey = (cap: ContactCap, phone: string): Record<string, AttributeValue> => ({ pk: { S: `CONTACT#${phone}` }, sk: { S: CAP_SK[cap] } });
 const epochSeconds = (iso: string) => String(Math.floor(Date.parse(iso) / 1000));
 
-function claimItem(claim: MessageClaim): Record<string, AttributeValue> {
+function claimItem(claim: SlotClaim): Record<string, AttributeValue> {
   return {
     ...messageKey(claim.orderId, claim.milestone),
     status: { S: 'claimed' },
@@ -96,7 +97,7 @@ function toSentMessage(item: Record<string, AttributeValue> | undefined): SentMe
 export function dynamoJourneyStore(tableName: string): JourneyStore {
   const get = async (key: Record<string, AttributeValue>) =>
     toSentMessage((await dynamodb.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item);
-  async function claimMessage(claim: MessageClaim): Promise<{ claimed: true } | { claimed: false; existing: MessageRecord }> {
+  async function claimMessage(claim: SlotClaim): Promise<{ claimed: true } | { claimed: false; existing: MessageRecord }> {
     try {
       await dynamodb.send(
         new PutItemCommand({

@@ -13,6 +13,14 @@ export type MessageRecord =
   | { status: 'failed'; reason: string; failedAt: string; errorCode?: number }
   | { status: 'skipped'; reason: string; skippedAt: string; detail?: string };
 
+/**
+ * What a message record is kept under within an order: a milestone's message, or the one
+ * reminder of its question (shared/journey/follow-up.ts), which has the same lifecycle.
+ */
+export type MessageSlot = MilestoneId | `${MilestoneId}#reminder`;
+
+export const reminderSlot = (milestone: MilestoneId): MessageSlot => `${milestone}#reminder`;
+
 export interface MessageClaim {
   orderId: string;
   milestone: MilestoneId;
@@ -20,6 +28,9 @@ export interface MessageClaim {
   variant: string;
   claimedAt: string;
 }
+
+/** A claim of any slot: a milestone's message or its reminder (which takes no caps). */
+export type SlotClaim = Omit<MessageClaim, 'milestone'> & { milestone: MessageSlot };
 
 export interface MessageSkip {
   orderId: string;
@@ -73,8 +84,8 @@ export interface SentMessage extends MessageRef {
 
 /** What the send step needs from storage; DynamoDB in AWS and locally (shared/aws/journey-store.ts). */
 export interface JourneyStore {
-  /** Claims order × milestone; returns the existing record when someone already did. */
-  claimMessage(claim: MessageClaim): Promise<{ claimed: true } | { claimed: false; existing: MessageRecord }>;
+  /** Claims order × milestone (or its reminder); returns the existing record when someone already did. */
+  claimMessage(claim: SlotClaim): Promise<{ claimed: true } | { claimed: false; existing: MessageRecord }>;
   /**
    * Claims order × milestone and takes every cap in `caps`, all or nothing, so two journeys of
    * one contact cannot both pass a cap. With no caps it is `claimMessage`.
@@ -82,12 +93,12 @@ export interface JourneyStore {
   claimMessageUnderCaps(claim: MessageClaim, caps: readonly CapTake[]): Promise<CappedClaim>;
   /** Records a skip unless the milestone already has a record, which it returns instead. */
   recordSkipped(skip: MessageSkip): Promise<{ recorded: true } | { recorded: false; existing: MessageRecord }>;
-  recordSent(orderId: string, milestone: MilestoneId, wamid: string, sentAt: string): Promise<void>;
-  recordFailed(orderId: string, milestone: MilestoneId, failure: { reason: string; failedAt: string; errorCode?: number }): Promise<void>;
+  recordSent(orderId: string, milestone: MessageSlot, wamid: string, sentAt: string): Promise<void>;
+  recordFailed(orderId: string, milestone: MessageSlot, failure: { reason: string; failedAt: string; errorCode?: number }): Promise<void>;
   /** Marks a claim whose send may or may not have reached Meta; it stays taken for good. */
-  recordUnconfirmed(orderId: string, milestone: MilestoneId, unconfirmed: { reason: string; unconfirmedAt: string }): Promise<void>;
+  recordUnconfirmed(orderId: string, milestone: MessageSlot, unconfirmed: { reason: string; unconfirmedAt: string }): Promise<void>;
   /** Gives the claim back after a send that certainly did not happen, so a retry may send. */
-  releaseClaim(orderId: string, milestone: MilestoneId): Promise<void>;
+  releaseClaim(orderId: string, milestone: MessageSlot): Promise<void>;
   /** Records wamid → journey and the phone's last journey message (kept only if newer). Idempotent. */
   recordSentMessage(message: SentMessage): Promise<void>;
   messageByWamid(wamid: string): Promise<SentMessage | undefined>;

@@ -2,6 +2,7 @@ import { consentChangeOfInbound, consentPlanOfPreference, sendConfirmation, sett
 import { DOMAIN_EVENT, type DomainEvent } from '../events/domain';
 import type { DeliveredMessage, DeliveryLog } from '../journey/deliveries';
 import type { JourneyStore, SentMessage } from '../journey/journey-store';
+import type { MessageFactsRecorder } from '../journey/message-facts';
 import { classifyReply } from '../replies/classify';
 import { replyOutcome, type RepliedMessage } from '../replies/reply-events';
 import type { MessageRef } from './callback-data';
@@ -16,6 +17,8 @@ export interface WebhookEffectsDeps {
   journeys: Pick<JourneyStore, 'messageByWamid' | 'lastMessageTo'>;
   marks: WebhookMarks;
   contacts: ContactFacts;
+  /** Replies and `failed` statuses of our messages, for the journey's follow-up step (shared/journey/follow-up.ts). */
+  facts: MessageFactsRecorder;
   /** Puts events on the bus; throws if any was refused (shared/aws/eventbridge.ts). */
   publish(events: DomainEvent[]): Promise<void>;
   /** The consent ledger, the contact's journeys and the confirmation reply (shared/consent/effects.ts). */
@@ -49,6 +52,8 @@ interface Unit {
   events: DomainEvent[];
   inbound?: { contactKey: string; at: string; wamid: string; bsuid?: string };
   pauseMarketing?: { contactKey: string; at: string; reason: string; orderId: string; inboundWamid: string };
+  /** What this unit tells about one of our messages (by our wamid): the customer replied, or Meta failed it. */
+  messageFact?: { wamid: string; repliedAt: string } | { wamid: string; failure: { code?: number; at: string } };
   /** A consent keyword, opt-out tap or Meta preference: settled under this unit's claim, its events added then. */
   consent?: ConsentPlan;
   /** A journey message delivered (or read, which implies it): kept under the contact for attribution. */
@@ -87,7 +92,7 @@ export async function applyWebhook(contents: WebhookContents, deps: WebhookEffec
     if (!units.has(unit.key)) units.set(unit.key, unit);
   };
   const phones = new Map(Object.entries(contents.recipients ?? {}));
-  const eventUnit = (event: DomainEvent): Unit => ({ key: markKeyOf(event), events: [event], ...deliveryOf(event, phones) });
+  const eventUnit = (event: DomainEvent): Unit => ({ key: markKeyOf(event), events: [event], ...deliveryOf(event, phones), ...failureFactOf(event) });
   const addEvents = (events: readonly DomainEvent[]) => {
     for (const event of events) add(eventUnit(event));
     // After the real statuses, so a `delivered` in the same POST wins over the one a `read` implies.
@@ -144,6 +149,7 @@ async function inboundUnit(message: InboundMessage, deps: WebhookEffectsDeps, ig
   }
   const outcome = replyOutcome(message, replied, classifyReply(replied.ref.milestone, message));
   unit.events = outcome.events;
+  unit.messageFact = { wamid: replied.wamid, repliedAt: message.sentAt };
   if (outcome.pauseMarketing && contactKey !== undefined) {
     unit.pauseMarketing = { contactKey, at: message.sentAt, reason: 'nps-detractor', orderId: replied.ref.orderId, inboundWamid: message.wamid };
   }
@@ -253,7 +259,16 @@ function contactWrites(unit: Unit, deps: WebhookEffectsDeps): Array<Promise<void
     const { contactKey, ...pause } = unit.pauseMarketing;
     writes.push(deps.contacts.pauseMarketing(contactKey, pause));
   }
+  const fact = unit.messageFact;
+  if (fact !== undefined) writes.push('repliedAt' in fact ? deps.facts.recordReply(fact.wamid, fact.repliedAt) : deps.facts.recordFailure(fact.wamid, fact.failure));
   return writes;
+}
+
+/** A `failed` status of our message: its code, for the follow-up step (131049 resent, 131050 opt-out, else a fallback). */
+function failureFactOf(event: DomainEvent): Pick<Unit, 'messageFact'> {
+  if (event.type !== DOMAIN_EVENT.messageFailed || event.detail.wamid === undefined) return {};
+  const { wamid, errorCode, occurredAt } = event.detail;
+  return { messageFact: { wamid, failure: { at: occurredAt, ...(errorCode === undefined ? {} : { code: errorCode }) } } };
 }
 
 /** Groups units into PutEvents calls of at most 10 events, never splitting a unit. */

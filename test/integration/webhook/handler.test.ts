@@ -32,6 +32,7 @@ let servers: LocalServer[] = [];
 let handler: (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 let journeys: JourneyStore;
 let storeModule: typeof import('#shared/aws/webhook-store');
+let factsModule: typeof import('#shared/aws/message-facts');
 let publishDomainEvents: typeof import('#shared/aws/eventbridge').publishDomainEvents;
 let consentStore: import('#shared/consent/record').ConsentStore;
 const onBus: BusEvent[] = [];
@@ -71,6 +72,7 @@ beforeAll(async () => {
   handler = (await import('../../../functions/webhook/handler')).handler as unknown as typeof handler;
   journeys = (await import('#shared/aws/journey-store')).dynamoJourneyStore(journeysTable);
   storeModule = await import('#shared/aws/webhook-store');
+  factsModule = await import('#shared/aws/message-facts');
   publishDomainEvents = (await import('#shared/aws/eventbridge')).publishDomainEvents;
   consentStore = (await import('#shared/aws/consent-store')).dynamoConsentStore(contactsTable);
 });
@@ -312,6 +314,32 @@ describe('webhook handler: replies', () => {
   });
 });
 
+describe('webhook handler: facts for the journey’s follow-up step', () => {
+  it('records a reply on the message it answers, and a failed status with Meta’s code, once, for the follow-up to read', async () => {
+    const facts = factsModule.dynamoMessageFacts(journeysTable);
+    const survey = await sentMessage('day30');
+    const offer = await sentMessage('day60');
+    expect(await facts.factsOf(survey.wamid)).toEqual({});
+
+    const answer = envelope(reply({ type: 'text', text: { body: '9' }, context: { id: survey.wamid } }));
+    for (let i = 0; i < 2; i += 1) expect((await post(answer)).statusCode).toBe(200);
+    const failed = { ...statusOf(offer, 'failed', 1772960500), errors: [{ code: 131049, title: 'This message was not delivered to maintain healthy ecosystem engagement.' }] };
+    expect((await post(envelope({ statuses: [failed] }))).statusCode).toBe(200);
+    await busSettled();
+
+    expect(await facts.factsOf(survey.wamid)).toEqual({ repliedAt: '2026-03-08T09:10:00.000Z' });
+    expect(await facts.factsOf(offer.wamid)).toEqual({ failure: { code: 131049, at: new Date(1772960500 * 1000).toISOString() } });
+  });
+
+  it('does not take a consent keyword for an answer', async () => {
+    const facts = factsModule.dynamoMessageFacts(journeysTable);
+    const survey = await sentMessage('day30', '2026-03-01T09:00:00.000Z', '+34600333444');
+    expect((await post(envelope(reply({ type: 'text', text: { body: 'BAJA' }, context: { id: survey.wamid } }, '34600333444')))).statusCode).toBe(200);
+    await busSettled();
+    expect(await facts.factsOf(survey.wamid)).toEqual({});
+  });
+});
+
 describe('webhook handler: other fields', () => {
   it('publishes a template status change once; takes user_preferences to the ledger (marketing); answers 200 to fields it does not handle', async () => {
     const template = envelope({ event: 'PAUSED', message_template_id: 42, message_template_name: 'posventa_day60_offer', message_template_language: 'es', reason: null }, 'message_template_status_update', 1772965000);
@@ -334,6 +362,7 @@ describe('applyWebhook with the DynamoDB marks: failures between mark and publis
     journeys,
     marks: storeModule.dynamoWebhookMarks(journeysTable, nowMs === undefined ? {} : { nowMs }),
     contacts: storeModule.dynamoContactFacts(contactsTable),
+    facts: factsModule.dynamoMessageFacts(journeysTable),
     publish,
     consent: {
       store: consentStore,

@@ -47,6 +47,10 @@ function recordingDeps() {
       recordInbound: async () => void calls.push('recordInbound'),
       pauseMarketing: async () => void calls.push('pauseMarketing'),
     },
+    facts: {
+      recordReply: async () => void calls.push('recordReply'),
+      recordFailure: async () => void calls.push('recordFailure'),
+    },
     publish: async (events) => void (calls.push('publish'), published.push(...events)),
     consent: {
       store: {

@@ -1,0 +1,80 @@
+import { ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { FollowUpStore, MessageFacts, MessageFactsRecorder } from '../journey/message-facts';
+import { dynamodb } from './dynamodb';
+import { messageKey } from './journey-store';
+
+/**
+ * Facts of our messages in the journeys table, beside the wamid → journey mapping:
+ *   pk `WAMID#<wamid>`, sk `FACTS`: `repliedAt`, `failedCode`, `failedAt`, TTL `expiresAt`.
+ * A separate item, so a status that overtakes the send step's own records is never overwritten.
+ */
+const factsKey = (wamid: string): Record<string, AttributeValue> => ({ pk: { S: `WAMID#${wamid}` }, sk: { S: 'FACTS' } });
+
+/** As long as the wamid mapping (shared/aws/journey-store.ts): a follow-up reads them weeks later at most. */
+const FACTS_TTL_SECONDS = 180 * 86_400;
+const expiresAt = (): AttributeValue => ({ N: String(Math.floor(Date.now() / 1000) + FACTS_TTL_SECONDS) });
+
+const ignoreConditionFailure = (error: unknown): void => {
+  if (!(error instanceof ConditionalCheckFailedException)) throw error;
+};
+
+export function dynamoMessageFacts(tableName: string): MessageFactsRecorder & FollowUpStore {
+  return {
+    async recordReply(wamid, at) {
+      await dynamodb.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: factsKey(wamid),
+          UpdateExpression: 'SET repliedAt = if_not_exists(repliedAt, :at), expiresAt = if_not_exists(expiresAt, :expiresAt)',
+          ExpressionAttributeValues: { ':at': { S: at }, ':expiresAt': expiresAt() },
+        }),
+      );
+    },
+    async recordFailure(wamid, { code, at }) {
+      await dynamodb.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: factsKey(wamid),
+          UpdateExpression: `SET failedAt = :at, expiresAt = if_not_exists(expiresAt, :expiresAt)${code === undefined ? '' : ', failedCode = :code'}`,
+          ExpressionAttributeValues: { ':at': { S: at }, ':expiresAt': expiresAt(), ...(code === undefined ? {} : { ':code': { N: String(code) } }) },
+        }),
+      );
+    },
+    async factsOf(wamid) {
+      const { Item } = await dynamodb.send(new GetItemCommand({ TableName: tableName, Key: factsKey(wamid), ConsistentRead: true }));
+      const facts: MessageFacts = {};
+      if (Item?.repliedAt?.S !== undefined) facts.repliedAt = Item.repliedAt.S;
+      if (Item?.failedAt?.S !== undefined) {
+        const code = Item.failedCode?.N;
+        facts.failure = { at: Item.failedAt.S, ...(code === undefined ? {} : { code: Number(code) }) };
+      }
+      return facts;
+    },
+    async reopenForResend(orderId, milestone, wamid) {
+      await dynamodb
+        .send(
+          new DeleteItemCommand({
+            TableName: tableName,
+            Key: messageKey(orderId, milestone),
+            ConditionExpression: '#status = :sent AND wamid = :wamid',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':sent': { S: 'sent' }, ':wamid': { S: wamid } },
+          }),
+        )
+        .catch(ignoreConditionFailure);
+    },
+    async recordResult(orderId, milestone, { result, at, detail }) {
+      await dynamodb
+        .send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: messageKey(orderId, milestone),
+            UpdateExpression: `SET followUpResult = :result, followUpAt = :at${detail === undefined ? '' : ', followUpDetail = :detail'}`,
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(followUpResult)',
+            ExpressionAttributeValues: { ':result': { S: result }, ':at': { S: at }, ...(detail === undefined ? {} : { ':detail': { S: detail } }) },
+          }),
+        )
+        .catch(ignoreConditionFailure);
+    },
+  };
+}
