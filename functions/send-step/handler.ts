@@ -5,13 +5,15 @@ import { dynamoConsentStore } from '#shared/aws/consent-store';
 import { publishDomainEvents } from '#shared/aws/eventbridge';
 import { dynamoContactJourneyIndex, dynamoJourneyStore } from '#shared/aws/journey-store';
 import { dynamoMarketingPauses } from '#shared/aws/marketing-pause';
+import { dynamoMessageFacts } from '#shared/aws/message-facts';
 import { readSecret } from '#shared/aws/secrets';
 import { clockFromEnv } from '#shared/clock';
 import { ENV, requireEnv } from '#shared/env';
 import { purchaseDetailSchema } from '#shared/events/purchase';
 import { journeyConfigFromEnv } from '#shared/journey/config';
 import { MILESTONE_IDS } from '#shared/journey/milestones';
-import { runSendStep, type SendOutcome } from '#shared/journey/send-step';
+import { runFollowUp, type FollowUpOutcome } from '#shared/journey/follow-up';
+import { runSendStep, type SendOutcome, type SendStepDeps } from '#shared/journey/send-step';
 import { createLogger } from '#shared/log';
 import { parseWith } from '#shared/validation';
 import { DEFAULT_GRAPH_API_BASE_URL, sendTemplate } from '#shared/whatsapp/graph-client';
@@ -21,6 +23,7 @@ const clock = clockFromEnv();
 const journeysTable = requireEnv(ENV.journeysTableName);
 const journeys = dynamoJourneyStore(journeysTable);
 const contactJourneys = dynamoContactJourneyIndex(journeysTable);
+const followUps = dynamoMessageFacts(journeysTable);
 const contactsTableName = requireEnv(ENV.contactsTableName);
 const consent = dynamoConsentStore(contactsTableName);
 const pauses = dynamoMarketingPauses(contactsTableName);
@@ -50,28 +53,61 @@ const inputSchema = z.object({
   ),
 });
 
+/** The follow-up (statemachines/journey.asl.json `FollowUp`): the send step's `sent` outcome, later. */
+const followUpInputSchema = z.object({
+  step: z.literal('follow-up'),
+  orderId: z.string().check(z.minLength(1)),
+  purchase: purchaseDetailSchema,
+  milestone: z.enum(MILESTONE_IDS),
+  outcome: z.looseObject({
+    status: z.literal('sent'),
+    wamid: z.string().check(z.minLength(1)),
+    template: z.string().check(z.minLength(1)),
+    variant: z.string().check(z.minLength(1)),
+    followUpAt: z.iso.datetime({ offset: true }),
+    metaLimitRetries: z.optional(z.int().check(z.minimum(0))),
+    reminder: z.optional(z.object({ sentAt: z.iso.datetime({ offset: true }), wamid: z.optional(z.string().check(z.minLength(1))) })),
+  }),
+});
+
 /** The state machine catches this and moves on to the next milestone. */
 export class InvalidSendStepInput extends Error {
   override readonly name = 'InvalidSendStepInput';
 }
 
-async function sendStep(event: unknown): Promise<SendOutcome> {
+const deps: SendStepDeps = {
+  clock,
+  journeys,
+  consent,
+  pauses,
+  config,
+  send: async (message) => sendTemplate({ ...graph, accessToken: await readSecret(graph.accessTokenSecretId) }, message),
+  publish: (events) => publishDomainEvents(eventBusName, events),
+  contactJourneys,
+};
+
+/** One function, two steps: the send (default) and, with `step: "follow-up"`, what follows a sent message. */
+async function sendStep(event: unknown): Promise<SendOutcome | FollowUpOutcome> {
+  if (typeof event === 'object' && event !== null && 'step' in event) {
+    const input = parseWith(followUpInputSchema, event);
+    if (!input.ok) throw new InvalidSendStepInput(input.reason);
+    logger.appendKeys({ orderId: input.value.orderId, milestone: input.value.milestone, step: 'follow-up' });
+    const outcome = await runFollowUp(input.value, { ...deps, followUps });
+    logger.info('follow-up step', loggable(outcome));
+    return outcome;
+  }
   const input = parseWith(inputSchema, event);
   if (!input.ok) throw new InvalidSendStepInput(input.reason);
   logger.appendKeys({ orderId: input.value.orderId, milestone: input.value.milestone });
-
-  const outcome = await runSendStep(input.value, {
-    clock,
-    journeys,
-    consent,
-    pauses,
-    config,
-    send: async (message) => sendTemplate({ ...graph, accessToken: await readSecret(graph.accessTokenSecretId) }, message),
-    publish: (events) => publishDomainEvents(eventBusName, events),
-    contactJourneys,
-  });
-  logger.info('send step', { outcome });
+  const outcome = await runSendStep(input.value, deps);
+  logger.info('send step', loggable(outcome));
   return outcome;
+}
+
+/** The outcome without its wamids: Meta's message ids embed the customer's phone number. */
+function loggable(outcome: SendOutcome | FollowUpOutcome): Record<string, unknown> {
+  const { wamid: _wamid, reminder: _reminder, ...rest } = outcome as Record<string, unknown>;
+  return { outcome: rest };
 }
 
 export const handler = middy(sendStep).use(injectLambdaContext(logger, { resetKeys: true }));

@@ -13,6 +13,7 @@ export const DOMAIN_EVENT = {
   messageSkipped: 'Message Skipped',
   replyReceived: 'Reply Received',
   npsAnswered: 'NPS Answered',
+  npsUnanswered: 'NPS Unanswered',
   optedIn: 'Opted In',
   optedOut: 'Opted Out',
   ticketRequested: 'Ticket Requested',
@@ -142,6 +143,18 @@ export const npsAnsweredDetailSchema = z.extend(replyEventDetailSchema, {
   score: z.int().check(z.gte(0), z.lte(10)),
   npsCategory: z.enum(NPS_CATEGORIES),
 });
+
+/**
+ * `NPS Unanswered`: the survey got no reply, neither before its reminder nor after it (or the
+ * reminder could not go). Names the survey message; its id is `nps-unanswered:<orderId>:<milestone>`.
+ */
+export const npsUnansweredDetailSchema = z.extend(messageEventDetailSchema, {
+  /** Whether the reminder went out; when it did not, `reminderSkipped` says why. */
+  reminded: z.boolean(),
+  reminderSkipped: z.optional(z.string()),
+});
+
+export type NpsUnansweredDetail = z.infer<typeof npsUnansweredDetailSchema>;
 
 export const TICKET_REASONS = ['urgent-callback', 'detractor'] as const;
 export type TicketReason = (typeof TICKET_REASONS)[number];
@@ -284,6 +297,7 @@ export const DETAIL_SCHEMA_OF_EVENT = {
   [DOMAIN_EVENT.optedIn]: consentEventDetailSchema,
   [DOMAIN_EVENT.optedOut]: consentEventDetailSchema,
   [DOMAIN_EVENT.npsAnswered]: npsAnsweredDetailSchema,
+  [DOMAIN_EVENT.npsUnanswered]: npsUnansweredDetailSchema,
   [DOMAIN_EVENT.ticketRequested]: ticketRequestedDetailSchema,
   [DOMAIN_EVENT.chatHandoffRequested]: chatHandoffRequestedDetailSchema,
   [DOMAIN_EVENT.bookingRequested]: replyEventDetailSchema,

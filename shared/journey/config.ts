@@ -1,9 +1,10 @@
 import * as z from 'zod/mini';
 import { ENV, requireEnv } from '../env';
-import { TEMPLATES } from '../templates/catalogue';
+import { templatesForMilestone } from '../templates/catalogue';
 import { isIanaTimeZone } from '../time-zone';
 import { parseWith } from '../validation';
-import { DEFAULT_MILESTONES, MILESTONE_IDS, type MilestoneId, type TemplateCategory } from './milestones';
+import { DEFAULT_MILESTONES, MILESTONE_IDS, NO_REPLY_FALLBACK_MILESTONE, type MilestoneId, type TemplateCategory } from './milestones';
+import { NPS_SURVEY_MILESTONE } from './frequency-cap';
 import { ANY_COUNTRY, WEEKDAYS } from './send-window';
 
 /**
@@ -23,10 +24,13 @@ export const MAX_MILESTONE_DAY = 350;
 export const MAX_ATTRIBUTION_WINDOW_DAYS = 30;
 export const MAX_REPURCHASE_WINDOW_DAYS = 90;
 
+/** A follow-up waits at most this long (30 days). */
+export const MAX_FOLLOW_UP_HOURS = 720;
+
 const CATEGORIES = ['utility', 'marketing'] as const satisfies readonly TemplateCategory[];
 
 function catalogueCategory(milestone: MilestoneId): TemplateCategory {
-  const template = TEMPLATES.find((t) => t.milestone === milestone);
+  const [template] = templatesForMilestone(milestone);
   if (template === undefined) throw new Error(`No template in the catalogue for milestone ${milestone}`);
   return template.category;
 }
@@ -57,6 +61,27 @@ const quietDaysSchema = z.strictObject({
   ),
   /** "YYYY-MM-DD" for one date, "MM-DD" for a date every year (1 January, 25 December…). */
   dates: z._default(z.array(z.string().check(z.refine(isCalendarDate, 'must be a date "YYYY-MM-DD", or "MM-DD" for every year'))), []),
+});
+
+const followUpHours = (fallback: number) =>
+  z._default(
+    z.number('must be a number of hours').check(z.minimum(0, 'must be 0 (off) or more'), z.maximum(MAX_FOLLOW_UP_HOURS, `must be at most ${MAX_FOLLOW_UP_HOURS} hours`)),
+    fallback,
+  );
+
+/**
+ * How long after a message the journey looks at what came of it (shared/journey/follow-up.ts),
+ * in hours; 0 turns that follow-up off. A milestone's follow-ups run before the next milestone.
+ */
+const followUpsSchema = z.strictObject({
+  /** A day-7 message without a reply after this long emits `Fallback Requested`. */
+  day7NoReplyHours: followUpHours(72),
+  /** An NPS survey without an answer after this long gets one reminder (moved into the send window). */
+  npsReminderHours: followUpHours(48),
+  /** After the reminder, this long without an answer records "no answer" (`NPS Unanswered`). */
+  npsNoAnswerHours: followUpHours(48),
+  /** A marketing message is checked for Meta's `failed` status (131049 retried, 131050 opt-out) this long after it went out. */
+  marketingStatusCheckHours: followUpHours(24),
 });
 
 const journeySettingsSchema = z.pipe(
@@ -106,9 +131,12 @@ const journeySettingsSchema = z.pipe(
       z.int('must be a whole number of days').check(z.minimum(1, 'must be at least 1'), z.maximum(MAX_REPURCHASE_WINDOW_DAYS, `must be at most ${MAX_REPURCHASE_WINDOW_DAYS}`)),
       60,
     ),
+    /** After a send: the NPS reminder and "no answer", the day-7 fallback, Meta's late `failed` statuses. */
+    followUps: z.prefault(followUpsSchema, {}),
   }),
   z.transform((config, ctx) => {
     checkMilestones(config.milestones, ctx);
+    checkFollowUps(config, ctx);
     const [open, close] = [config.sendWindow.start, config.sendWindow.end];
     if (open >= close) ctx.issues.push({ code: 'custom', input: config.sendWindow, path: ['sendWindow'], message: `must open before it closes (start ${open}, end ${close})` });
     return config;
@@ -132,12 +160,32 @@ function checkMilestones(milestones: readonly MilestoneSettings[], ctx: Ctx): vo
     if (milestones.findIndex((other) => other.id === m.id) !== index) issue(`repeats milestone ${m.id}`, 'id');
     if (previous !== undefined && m.day <= previous.day) issue(`must come after ${previous.id} (day ${previous.day}): milestones are sent in the order listed`, 'day');
     if (m.category !== catalogueCategory(m.id)) issue(`must be ${catalogueCategory(m.id)}, the Meta category of ${m.id}'s templates`, 'category');
-    const variants = TEMPLATES.filter((t) => t.milestone === m.id);
+    const variants = templatesForMilestone(m.id);
     for (const variant of Object.keys(m.variants ?? {})) {
       if (!variants.some((t) => t.variant === variant)) issue(`${m.id} has no variant "${variant}" (it has ${variants.map((t) => `${t.variant}: ${t.name}`).join(', ')})`, 'variants');
     }
     if (!variants.some((t) => (m.variants?.[t.variant] ?? t.weight) > 0)) issue('must leave at least one variant with a weight above 0', 'variants');
   });
+}
+
+/** A milestone's follow-ups must be over before the next milestone is due, or they would delay it. */
+function checkFollowUps(config: Pick<JourneyConfig, 'milestones' | 'followUps'>, ctx: Ctx): void {
+  config.milestones.forEach((m, index) => {
+    const next = config.milestones[index + 1];
+    if (next === undefined) return;
+    const [hours, keys] = followUpSpanHours(m, config.followUps);
+    if (hours >= (next.day - m.day) * 24) {
+      ctx.issues.push({ code: 'custom', input: config.followUps, path: ['followUps', keys[0]!], message: `${keys.join(' + ')} (${hours} h) must end before ${next.id} (${next.day - m.day} days after ${m.id})` });
+    }
+  });
+}
+
+/** The longest a milestone's follow-ups last, and the settings that make it up. */
+function followUpSpanHours(m: MilestoneSettings, followUps: JourneyConfig['followUps']): [number, Array<keyof JourneyConfig['followUps']>] {
+  if (m.id === NPS_SURVEY_MILESTONE) return [followUps.npsReminderHours + followUps.npsNoAnswerHours, ['npsReminderHours', 'npsNoAnswerHours']];
+  if (m.id === NO_REPLY_FALLBACK_MILESTONE) return [followUps.day7NoReplyHours, ['day7NoReplyHours']];
+  if (m.category === 'marketing') return [followUps.marketingStatusCheckHours, ['marketingStatusCheckHours']];
+  return [0, []];
 }
 
 function isCalendarDate(text: string): boolean {

@@ -17,6 +17,9 @@ export const DEFAULT_MILESTONES: readonly Milestone[] = [
   { id: 'day60', day: 60, category: 'marketing' },
 ];
 
+/** The milestone whose message asks for a reply: without one, another channel is asked to follow up. */
+export const NO_REPLY_FALLBACK_MILESTONE: MilestoneId = 'day7';
+
 export function isMilestoneId(value: string): value is MilestoneId {
   return (MILESTONE_IDS as readonly string[]).includes(value);
 }

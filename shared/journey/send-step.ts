@@ -2,7 +2,7 @@ import type { Clock } from '../clock';
 import { consentChangeOfSendError, MARKETING_OPT_OUT_ERROR_CODE } from '../consent/changes';
 import { mayMessage } from '../consent/may-message';
 import { recordConsentChange, type ConsentStore } from '../consent/record';
-import { DOMAIN_EVENT, SKIP_REASON, type DomainEvent } from '../events/domain';
+import { DOMAIN_EVENT, SKIP_REASON, type DomainEvent, type SkipReason } from '../events/domain';
 import type { PurchaseDetail } from '../events/purchase';
 import { languageForLocale, templatesForMilestone } from '../templates/catalogue';
 import { templateBodyParameters } from '../templates/render';
@@ -13,8 +13,9 @@ import { milestoneSettings, type JourneyConfig } from './config';
 import { capFreesAt, capsFor, DEFAULT_CONTACT_CAPS, metaLimitRetryGapMs, type ContactCapSettings } from './frequency-cap';
 import type { ContactJourneyIndex } from './contact-journeys';
 import type { JourneyStore, MessageRecord } from './journey-store';
-import type { MilestoneId } from './milestones';
+import type { MilestoneId, TemplateCategory } from './milestones';
 import { laterPurchaseOf } from './repurchase';
+import { firstFollowUpAt } from './follow-up-plan';
 import { nextSendTime, sendRulesFor } from './send-window';
 
 /** What the state machine hands the send step for one milestone (see statemachines/journey.asl.json). */
@@ -39,7 +40,12 @@ export interface PreviousOutcome {
 export type DeferralReason = 'frequency-cap' | 'meta-marketing-limit';
 
 export type SendOutcome =
-  | { status: 'sent'; wamid: string; template: string; variant: string }
+  /**
+   * With `followUpAt`, the state machine waits until then and runs the follow-up step
+   * (./follow-up.ts), which reads what came of the message; `metaLimitRetries` carries on
+   * the count of 131049 resends.
+   */
+  | { status: 'sent'; wamid: string; template: string; variant: string; followUpAt?: string; metaLimitRetries?: number }
   | { status: 'skipped'; reason: string; detail?: string }
   | { status: 'failed'; reason: string; errorCode?: number }
   /**
@@ -122,15 +128,8 @@ export async function runSendStep(input: SendStepInput, deps: SendStepDeps): Pro
   if (input.holdout === true) return skip(ref, SKIP_REASON.holdout, 'customer in the holdout (control group): enrolled, never messaged', customer.phone, deps);
   const later = input.milestone === 'day60' && deps.contactJourneys !== undefined ? laterPurchaseOf(input.purchase, await deps.contactJourneys.journeysOf(customer.phone)) : undefined;
   if (later !== undefined) return skip(ref, SKIP_REASON.boughtAgain, `bought again (order ${later.orderId} at ${later.purchasedAt}), attributed instead`, customer.phone, deps);
-  if (template.category === 'marketing') {
-    const pause = await deps.pauses.marketingPause(customer.phone);
-    if (pause !== undefined) return skip(ref, SKIP_REASON.detractor, `promotions paused at ${pause.pausedAt} (${pause.reason})`, customer.phone, deps);
-  }
-  // Last before the claim: an opt-out recorded before this read is never followed by a send.
-  const permission = mayMessage(await deps.consent.readState(customer.phone), template.category);
-  if (!permission.allowed) {
-    return skip(ref, permission.code === 'opted-out' ? SKIP_REASON.optedOut : SKIP_REASON.noOptIn, permission.reason, customer.phone, deps);
-  }
+  const blocked = await whyNotSend({ category: template.category, phone: customer.phone }, deps);
+  if (blocked !== undefined) return skip(ref, blocked.reason, blocked.detail, customer.phone, deps);
 
   const caps = deps.caps ?? DEFAULT_CONTACT_CAPS;
   const now = deps.clock.now();
@@ -139,7 +138,7 @@ export async function runSendStep(input: SendStepInput, deps: SendStepDeps): Pro
     capsFor({ milestone: input.milestone, category: template.category, phone: customer.phone }, now, caps),
   );
   if (!claim.claimed) {
-    if ('existing' in claim) return outcomeOfEarlierAttempt(claim.existing, ref, customer.phone, deps);
+    if ('existing' in claim) return outcomeOfEarlierAttempt(claim.existing, ref, customer.phone, deps, { input, category: template.category });
     if ('conflict' in claim) throw new TransientSendError(`another journey of this contact claimed at the same moment (${ref.orderId}/${ref.milestone}); retrying`);
     if (claim.capped === 'nps') return skip(ref, SKIP_REASON.npsRecentlyAsked, `an NPS survey went to this contact at ${claim.lastAt}`, customer.phone, deps);
     const capDeferrals = input.outcome?.capDeferrals ?? 0;
@@ -166,7 +165,7 @@ export async function runSendStep(input: SendStepInput, deps: SendStepDeps): Pro
     // Before the event: the webhook finds replies and bare statuses of this wamid through it.
     await deps.journeys.recordSentMessage({ ...ref, wamid: result.wamid, phone: customer.phone, sentAt });
     await publishOrRetry(deps, [sentEvent(ref, result.wamid, sentAt)]);
-    return { status: 'sent', wamid: result.wamid, template: template.name, variant };
+    return sentOutcome(ref, { wamid: result.wamid, sentAt }, input, template.category, deps);
   }
   if (result.unconfirmed === true) {
     const unconfirmed = { reason: result.message, unconfirmedAt: deps.clock.now().toISOString() };
@@ -194,6 +193,25 @@ export async function runSendStep(input: SendStepInput, deps: SendStepDeps): Pro
   return { status: 'failed', reason: failure.reason, ...(failure.errorCode === undefined ? {} : { errorCode: failure.errorCode }) };
 }
 
+/**
+ * Why a business-initiated message may not go to this customer now, or `undefined` when it may:
+ * a detractor's paused promotions (marketing), consent for the category. Consent is read last,
+ * right before the caller's claim: an opt-out recorded before this read is never followed by a
+ * send. The follow-up's reminder and fallback pass the same checks.
+ */
+export async function whyNotSend(
+  message: { category: TemplateCategory; phone: string },
+  deps: Pick<SendStepDeps, 'pauses' | 'consent'>,
+): Promise<{ reason: SkipReason; detail: string } | undefined> {
+  if (message.category === 'marketing') {
+    const pause = await deps.pauses.marketingPause(message.phone);
+    if (pause !== undefined) return { reason: SKIP_REASON.detractor, detail: `promotions paused at ${pause.pausedAt} (${pause.reason})` };
+  }
+  const permission = mayMessage(await deps.consent.readState(message.phone), message.category);
+  if (!permission.allowed) return { reason: permission.code === 'opted-out' ? SKIP_REASON.optedOut : SKIP_REASON.noOptIn, detail: permission.reason };
+  return undefined;
+}
+
 /** Records the skip (unless the milestone already has a record: then that one stands) and publishes it. */
 async function skip(ref: MessageRef, reason: string, detail: string, phone: string, deps: SendStepDeps): Promise<SendOutcome> {
   const skippedAt = deps.clock.now().toISOString();
@@ -207,11 +225,18 @@ async function skip(ref: MessageRef, reason: string, detail: string, phone: stri
  * 131050: the customer stopped our marketing inside WhatsApp. Recorded as consent evidence
  * (once: the evidence id is order × milestone), so no later journey sends them marketing.
  */
-async function recordMarketingOptOut(ref: MessageRef, phone: string, failure: { reason: string; failedAt: string; errorCode?: number }, deps: SendStepDeps): Promise<void> {
+export async function recordMarketingOptOut(
+  ref: MessageRef,
+  phone: string,
+  failure: { reason: string; failedAt: string; errorCode?: number; wamid?: string },
+  deps: Pick<SendStepDeps, 'consent' | 'clock'>,
+): Promise<void> {
   const change = consentChangeOfSendError({
     contact: { phone },
     code: failure.errorCode,
     at: failure.failedAt,
+    // A `failed` status names our wamid: the evidence id is then the message's, not the milestone's.
+    ...(failure.wamid === undefined ? {} : { messageId: failure.wamid }),
     orderId: ref.orderId,
     milestone: ref.milestone,
     detail: failure.reason,
@@ -229,7 +254,7 @@ async function recordMarketingOptOut(ref: MessageRef, phone: string, failure: { 
  * The message is recorded before its event is published; if publishing fails, the step is
  * retried, finds the record, and publishes again under the same event id.
  */
-async function publishOrRetry(deps: SendStepDeps, events: DomainEvent[]): Promise<void> {
+export async function publishOrRetry(deps: Pick<SendStepDeps, 'publish'>, events: DomainEvent[]): Promise<void> {
   try {
     await deps.publish(events);
   } catch (error) {
@@ -248,11 +273,25 @@ function failureEvents(ref: MessageRef, failure: { reason: string; failedAt: str
     detail: { eventId: `send-failed:${ref.orderId}:${ref.milestone}`, occurredAt: failure.failedAt, ...ref, ...errorCode },
   };
   if (failure.errorCode === MARKETING_OPT_OUT_ERROR_CODE) return [failed];
-  const fallback: DomainEvent = {
+  return [failed, fallbackEvent(ref, { reason: failure.reason, at: failure.failedAt, ...errorCode })];
+}
+
+/**
+ * `Fallback Requested`, once per order × milestone whatever asks for it (a permanent send
+ * failure, Meta's `failed` status, no reply to the day-7 message): its id is the milestone's.
+ */
+export function fallbackEvent(ref: MessageRef, fallback: { reason: string; at: string; errorCode?: number }): DomainEvent {
+  return {
     type: DOMAIN_EVENT.fallbackRequested,
-    detail: { eventId: `fallback:${ref.orderId}:${ref.milestone}`, occurredAt: failure.failedAt, ...ref, ...errorCode, channelHint: FALLBACK_CHANNEL_HINT, reason: failure.reason },
+    detail: {
+      eventId: `fallback:${ref.orderId}:${ref.milestone}`,
+      occurredAt: fallback.at,
+      ...ref,
+      ...(fallback.errorCode === undefined ? {} : { errorCode: fallback.errorCode }),
+      channelHint: FALLBACK_CHANNEL_HINT,
+      reason: fallback.reason,
+    },
   };
-  return [failed, fallback];
 }
 
 function skippedEvent(ref: MessageRef, skipped: { reason: string; skippedAt: string; detail?: string }): DomainEvent {
@@ -268,18 +307,45 @@ function skippedEvent(ref: MessageRef, skipped: { reason: string; skippedAt: str
   };
 }
 
-function sentEvent(ref: MessageRef, wamid: string, sentAt: string): DomainEvent {
+export function sentEvent(ref: MessageRef, wamid: string, sentAt: string): DomainEvent {
   // Same id as the `sent` status webhook of this wamid, so the two count once.
   return { type: DOMAIN_EVENT.messageSent, detail: { eventId: `${wamid}:sent`, occurredAt: sentAt, ...ref, wamid } };
 }
 
-async function outcomeOfEarlierAttempt(existing: MessageRecord, ref: MessageRef, phone: string, deps: SendStepDeps): Promise<SendOutcome> {
+/** `sent`, with when the journey follows the message up (none for a milestone nothing follows). */
+function sentOutcome(ref: MessageRef, sent: { wamid: string; sentAt: string }, input: SendStepInput, category: TemplateCategory, deps: SendStepDeps): SendOutcome {
+  const followUpAt = firstFollowUpAt({ milestone: ref.milestone, category, sentAt: sent.sentAt }, sendRulesFor(input.purchase.customer, deps.config), deps.config.followUps);
+  const retries = input.outcome?.metaLimitRetries ?? 0;
+  return {
+    status: 'sent',
+    wamid: sent.wamid,
+    template: ref.template,
+    variant: ref.variant,
+    ...(followUpAt === undefined ? {} : { followUpAt }),
+    ...(retries === 0 ? {} : { metaLimitRetries: retries }),
+  };
+}
+
+/**
+ * What an earlier attempt did, reported again. `followUp` is the context a `sent` outcome needs
+ * to be followed up; a skip that finds a sent record (an opt-out raced a retried step) leaves
+ * it out, and nothing follows that message.
+ */
+async function outcomeOfEarlierAttempt(
+  existing: MessageRecord,
+  ref: MessageRef,
+  phone: string,
+  deps: SendStepDeps,
+  followUp?: { input: SendStepInput; category: TemplateCategory },
+): Promise<SendOutcome> {
   switch (existing.status) {
     // The earlier attempt may have died before recording the wamid or publishing; both are safe to repeat.
     case 'sent':
       await deps.journeys.recordSentMessage({ ...ref, wamid: existing.wamid, phone, sentAt: existing.sentAt });
       await publishOrRetry(deps, [sentEvent(ref, existing.wamid, existing.sentAt)]);
-      return { status: 'sent', wamid: existing.wamid, template: ref.template, variant: ref.variant };
+      return followUp === undefined
+        ? { status: 'sent', wamid: existing.wamid, template: ref.template, variant: ref.variant }
+        : sentOutcome(ref, existing, followUp.input, followUp.category, deps);
     case 'failed':
       await recordMarketingOptOut(ref, phone, existing, deps);
       await publishOrRetry(deps, failureEvents(ref, existing));

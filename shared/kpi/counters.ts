@@ -56,6 +56,7 @@ export const COUNTER_DEFINITIONS = {
   npsPromoters: { metric: 'NpsPromoters', title: 'NPS promoters (9–10)', unit: 'Count' },
   npsPassives: { metric: 'NpsPassives', title: 'NPS passives (7–8)', unit: 'Count' },
   npsDetractors: { metric: 'NpsDetractors', title: 'NPS detractors (0–6)', unit: 'Count' },
+  npsUnanswered: { metric: 'NpsUnanswered', title: 'NPS surveys unanswered after the reminder (per journey)', unit: 'Count' },
   callbacks: { metric: 'CallbacksRequested', title: 'Callbacks requested (NPS 99)', unit: 'Count' },
   chatHandoffs: { metric: 'ChatHandoffsRequested', title: 'Chat handoffs requested', unit: 'Count' },
   bookings: { metric: 'BookingsRequested', title: 'Bookings requested', unit: 'Count' },
@@ -253,6 +254,8 @@ export function incrementsOf(event: KpiEvent): EventIncrement[] {
       const group = score >= NPS_PROMOTER_MIN ? 'npsPromoters' : score >= NPS_PASSIVE_MIN ? 'npsPassives' : 'npsDetractors';
       return [{ eventId: journeyId('nps', milestone, orderId), add: { npsAnswers: 1, [group]: 1 } }];
     }
+    case DOMAIN_EVENT.npsUnanswered:
+      return [{ eventId: journeyId('nps-unanswered', event.detail.milestone, event.detail.orderId), add: { npsUnanswered: 1 } }];
     case DOMAIN_EVENT.optedIn:
       return [own({ optIns: 1 })];
     case DOMAIN_EVENT.optedOut:

@@ -57,6 +57,7 @@ export const KPI_EVENT_DETAIL = {
   [DOMAIN_EVENT.messageSkipped]: z.looseObject({ ...journeyFields, reason: z.optional(z.string()) }),
   [DOMAIN_EVENT.replyReceived]: z.looseObject(journeyFields),
   [DOMAIN_EVENT.npsAnswered]: z.looseObject({ ...journeyFields, score: npsScore }),
+  [DOMAIN_EVENT.npsUnanswered]: z.looseObject(journeyFields),
   [DOMAIN_EVENT.optedIn]: z.looseObject(attributableFields),
   [DOMAIN_EVENT.optedOut]: z.looseObject(attributableFields),
   [DOMAIN_EVENT.ticketRequested]: z.looseObject({ ...keyFields, reason: z.optional(z.string()) }),

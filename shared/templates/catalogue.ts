@@ -22,6 +22,11 @@ export interface TemplateDefinition {
   readonly variables: readonly TemplateVariable[];
   /** Body text per language, with {{n}} placeholders; also exported to create the templates at Meta. */
   readonly body: Readonly<Record<TemplateLanguage, string>>;
+  /**
+   * `reminder`: not a variant but the one reminder of the milestone's question, sent by the
+   * follow-up step under the customer's variant (its own `variant` and `weight` are unused).
+   */
+  readonly role?: 'reminder';
 }
 
 export const TEMPLATES: readonly TemplateDefinition[] = [
@@ -66,6 +71,20 @@ export const TEMPLATES: readonly TemplateDefinition[] = [
     },
   },
   {
+    name: 'posventa_day30_nps_reminder',
+    milestone: 'day30',
+    role: 'reminder',
+    variant: 'R',
+    weight: 0,
+    category: 'utility',
+    variables: ['customerName', 'productName'],
+    body: {
+      es: 'Hola {{1}}, te escribimos hace un par de días: ¿recomendarías tu {{2}} a un amigo? Responde con un número del 0 al 10 (solo te tomará un segundo), o 99 si prefieres que te llamemos hoy.',
+      en: 'Hi {{1}}, we wrote a couple of days ago: would you recommend your {{2}} to a friend? Reply with a number from 0 to 10 (it only takes a second), or 99 if you would rather we call you today.',
+      pt_BR: 'Olá {{1}}, escrevemos há alguns dias: você recomendaria seu {{2}} a um amigo? Responda com um número de 0 a 10 (leva só um segundo), ou 99 se preferir que liguemos hoje.',
+    },
+  },
+  {
     name: 'posventa_day60_offer',
     milestone: 'day60',
     variant: 'A',
@@ -80,9 +99,14 @@ export const TEMPLATES: readonly TemplateDefinition[] = [
   },
 ];
 
-/** Every variant of a milestone, in variant order. */
+/** Every variant of a milestone, in variant order (its reminder is no variant). */
 export function templatesForMilestone(milestone: MilestoneId, catalogue: readonly TemplateDefinition[] = TEMPLATES): TemplateDefinition[] {
-  return catalogue.filter((t) => t.milestone === milestone).sort((a, b) => (a.variant < b.variant ? -1 : a.variant > b.variant ? 1 : 0));
+  return catalogue.filter((t) => t.milestone === milestone && t.role === undefined).sort((a, b) => (a.variant < b.variant ? -1 : a.variant > b.variant ? 1 : 0));
+}
+
+/** The reminder of a milestone's question, if it has one. */
+export function reminderTemplateFor(milestone: MilestoneId, catalogue: readonly TemplateDefinition[] = TEMPLATES): TemplateDefinition | undefined {
+  return catalogue.find((t) => t.milestone === milestone && t.role === 'reminder');
 }
 
 /** Meta language code for a customer locale: es-AR → es, pt-BR → pt_BR; Spanish when we have nothing closer. */

@@ -88,7 +88,8 @@ describe('dashboard page', () => {
 
     await waitFor('the journey read on every milestone', async () => {
       const report = await kpis();
-      return ['day7', 'day30', 'day60'].every((m) => report.byMilestone[m as 'day7'].read === 1) ? report : undefined;
+      // Nobody answers the survey in time, so it gets its reminder: two day-30 messages.
+      return report.byMilestone.day7.read === 1 && report.byMilestone.day30.read === 2 && report.byMilestone.day60.read === 1 ? report : undefined;
     });
     const day30 = simulator!.sends.find((s) => (s.request as { template?: { name: string } }).template?.name === 'posventa_day30_nps');
     await reply(day30!, '9');
@@ -108,16 +109,16 @@ describe('dashboard page', () => {
       const current = await kpis();
       return current.totals.npsAnswers === 1 && current.totals.ticketsReopened === 1 && current.totals.firstResponses === 2 ? current : undefined;
     });
-    expect(report.totals).toMatchObject({ sent: 3, delivered: 3, read: 3, npsAnswers: 1, npsPromoters: 1, ticketsOpened: 2 });
+    expect(report.totals).toMatchObject({ sent: 4, delivered: 4, read: 4, npsAnswers: 1, npsPromoters: 1, ticketsOpened: 2 });
 
     await page.goto(info.dashboardUrl);
     await page.locator('[data-value="sent"]').filter({ hasText: /\d/ }).waitFor();
     // The page and the API agree on every counter (polled: the page reads on its own schedule).
     await expect.poll(countersOnPage, { timeout: 10_000 }).toEqual(Object.fromEntries(COUNTERS.map((c) => [c, (report.totals as Record<string, number>)[c]])));
 
-    expect(await page.locator('[data-value="sent"]').textContent()).toBe('3');
-    expect(await page.locator('[data-value="delivered"]').textContent()).toBe('3');
-    expect(await page.locator('[data-value="read"]').textContent()).toBe('3');
+    expect(await page.locator('[data-value="sent"]').textContent()).toBe('4');
+    expect(await page.locator('[data-value="delivered"]').textContent()).toBe('4');
+    expect(await page.locator('[data-value="read"]').textContent()).toBe('4');
     expect(await page.locator('[data-value="responders"]').textContent()).toBe('1');
     expect(await page.locator('[data-kpi="nps"] .value').textContent()).toBe('+100');
     expect(await page.locator('[data-kpi="deliveryRate"] .value').textContent()).toBe('100%');
@@ -130,9 +131,10 @@ describe('dashboard page', () => {
     expect(await page.locator('[data-kpi="optOutRate"] .value').textContent()).toBe('0%');
     expect(await page.locator('[data-kpi="repurchaseLift"]').count()).toBe(0);
     expect(await page.locator('#templates tr[data-template]').count()).toBe(Object.keys(report.byTemplate).length);
-    expect(await page.locator('.ab-test').count()).toBe(3);
+    // One per milestone × template: day 7, day 30, its reminder, day 60.
+    expect(await page.locator('.ab-test').count()).toBe(4);
     expect(await page.locator('#nps-trend circle').count()).toBe(1);
-    expect(await page.getByRole('img', { name: /^Funnel: Sent 3/ }).count()).toBe(1);
+    expect(await page.getByRole('img', { name: /^Funnel: Sent 4/ }).count()).toBe(1);
 
     const screenshotDir = await mkdtemp(join(tmpdir(), 'posventa-dashboard-shot-'));
     const screenshot = join(screenshotDir, 'dashboard.png');

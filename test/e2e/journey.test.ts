@@ -58,16 +58,18 @@ describe('local stack', () => {
     expect(signed.status).toBe(200);
   });
 
-  it('runs one journey per order: day 7, 30 and 60 sends reach Meta in order, statuses come back, KPIs count them', async () => {
+  it('runs one journey per order: day 7, 30 (and its reminder) and 60 sends reach Meta in order, statuses come back, KPIs count them', async () => {
     const { info, simulator } = stack;
     const detail = purchaseDetail('ORD-1001');
     // The store retries: the same event twice must still start one journey.
     for (let i = 0; i < 2; i += 1) expect(await putPurchase(info, detail)).toBe(0);
 
-    const sends = await waitFor('three template sends', () => (simulator!.sends.length >= 3 ? simulator!.sends : undefined), 30_000);
+    // No simulated customer answers: the NPS survey gets its one reminder.
+    const sends = await waitFor('four template sends', () => (simulator!.sends.length >= 4 ? simulator!.sends : undefined), 30_000);
     expect(sends.map((s) => (s.request as { template?: { name: string } }).template?.name)).toEqual([
       'posventa_day7_adoption',
       'posventa_day30_nps',
+      'posventa_day30_nps_reminder',
       'posventa_day60_offer',
     ]);
     for (const send of sends) {
@@ -81,9 +83,10 @@ describe('local stack', () => {
         { type: 'body', parameters: [{ type: 'text', text: 'Lucía' }, { type: 'text', text: 'Cafetera Deluxe' }] },
       ]);
     }
-    // Each milestone is sent no earlier than its day on the virtual clock.
+    // Each milestone is sent no earlier than its day on the virtual clock, the reminder 48 h after the survey.
     const purchasedAt = Date.parse(detail.purchasedAt);
-    sends.forEach((send, i) => expect(send.acceptedAt.getTime()).toBeGreaterThanOrEqual(purchasedAt + [7, 30, 60][i]! * 86_400_000));
+    sends.forEach((send, i) => expect(send.acceptedAt.getTime()).toBeGreaterThanOrEqual(purchasedAt + [7, 30, 32, 60][i]! * 86_400_000));
+    expect(sends[2]!.acceptedAt.getTime() - sends[1]!.acceptedAt.getTime()).toBeGreaterThanOrEqual(48 * 3_600_000);
 
     const stepFunctions = new SFNClient({ endpoint: info.stepFunctionsEndpoint, region: info.region, credentials });
     const executions = await waitFor('the journey to succeed', async () => {
@@ -93,21 +96,25 @@ describe('local stack', () => {
     });
     expect(executions.map((e) => e.name)).toEqual(['ORD-1001']);
 
+    const messages = { day7: 1, day30: 2, day60: 1 } as const;
     const report = await waitFor('sent and delivered on every milestone', async () => {
       const response = await fetch(info.kpiUrl);
       expect(response.status).toBe(200);
-      const body = (await response.json()) as { byMilestone: Record<string, { sent: number; delivered: number; read: number }> };
-      const done = ['day7', 'day30', 'day60'].every((m) => body.byMilestone[m]?.read === 1);
+      const body = (await response.json()) as { byMilestone: Record<string, Record<string, number>> };
+      const done = Object.entries(messages).every(([m, n]) => body.byMilestone[m]?.read === n) && body.byMilestone.day30?.npsUnanswered === 1;
       return done ? body : undefined;
     });
-    for (const milestone of ['day7', 'day30', 'day60']) {
+    for (const [milestone, n] of Object.entries(messages)) {
       // The send step's "sent" and the status webhook's "sent" are one event: counted once.
-      expect(report.byMilestone[milestone]).toMatchObject({ sent: 1, delivered: 1, read: 1 });
+      expect(report.byMilestone[milestone]).toMatchObject({ sent: n, delivered: n, read: n });
     }
-    // Meta's pricing rides on the status webhooks: day 7 and 30 are utility, day 60 marketing.
+    // No reply to day 7: one fallback; no answer to the survey nor its reminder: "no answer" once.
+    expect(report.byMilestone.day7).toMatchObject({ fallbacks: 1 });
+    expect(report.byMilestone.day30).toMatchObject({ npsUnanswered: 1, npsAnswers: 0 });
+    // Meta's pricing rides on the status webhooks: day 7 and 30 (and the reminder) are utility, day 60 marketing.
     const totals = (report as unknown as { totals: Record<string, number> }).totals;
-    expect({ utility: totals.billableUtility, marketing: totals.billableMarketing }).toEqual({ utility: 2, marketing: 1 });
-    expect(simulator!.sends).toHaveLength(3);
+    expect({ utility: totals.billableUtility, marketing: totals.billableMarketing }).toEqual({ utility: 3, marketing: 1 });
+    expect(simulator!.sends).toHaveLength(4);
   });
 
   it('takes a customer reply to the day-30 message through the webhook once, even delivered twice', async () => {

@@ -35,12 +35,27 @@ describe('statemachines/journey.asl.json', () => {
     expect(states.SendMessage).toMatchObject({ Next: 'DeferredOrDone' });
     expect(states.DeferredOrDone).toMatchObject({
       Type: 'Choice',
-      Choices: [expect.objectContaining({ And: expect.arrayContaining([{ Variable: '$.outcome.status', StringEquals: 'deferred' }]), Next: 'WaitUntilRetry' })],
+      Choices: [expect.objectContaining({ And: expect.arrayContaining([{ Variable: '$.outcome.status', StringEquals: 'deferred' }]), Next: 'WaitUntilRetry' }), expect.anything()],
       Default: 'MilestoneDone',
     });
     // TimestampPath only (no InputPath / OutputPath): local/stepfunctions/virtual-time.ts rewrites it mechanically.
     expect(states.WaitUntilRetry).toEqual({ Type: 'Wait', TimestampPath: '$.outcome.retryAt', Next: 'SendMessage' });
     expect(() => toVirtualTime(JSON.parse(source), { dayMs: 100 })).not.toThrow();
-    expect(toVirtualTime(JSON.parse(source), { dayMs: 100 }).waitStates.sort()).toEqual(['WaitUntilDue', 'WaitUntilRetry']);
+    expect(toVirtualTime(JSON.parse(source), { dayMs: 100 }).waitStates.sort()).toEqual(['WaitUntilDue', 'WaitUntilFollowUp', 'WaitUntilRetry']);
+  });
+
+  it('follows a sent message up at its followUpAt with the send step’s function in its follow-up role, and loops on its outcome', () => {
+    type State = { Type: string; Next?: string; Resource?: string; Parameters?: Record<string, unknown>; ResultPath?: string; Choices?: Array<Record<string, unknown>> };
+    const definition = JSON.parse(source) as { States: Record<string, { ItemProcessor?: { States: Record<string, State> } }> };
+    const states = definition.States.EachMilestone!.ItemProcessor!.States;
+    expect(states.DeferredOrDone!.Choices![1]).toEqual({ Variable: '$.outcome.followUpAt', IsPresent: true, Next: 'WaitUntilFollowUp' });
+    expect(states.WaitUntilFollowUp).toEqual({ Type: 'Wait', TimestampPath: '$.outcome.followUpAt', Next: 'FollowUp' });
+    expect(states.FollowUp).toMatchObject({
+      Type: 'Task',
+      Resource: states.SendMessage!.Resource,
+      Parameters: { step: 'follow-up', 'orderId.$': '$.orderId', 'purchase.$': '$.purchase', 'milestone.$': '$.milestone', 'outcome.$': '$.outcome' },
+      ResultPath: '$.outcome',
+      Next: 'DeferredOrDone',
+    });
   });
 });

@@ -93,7 +93,8 @@ beforeAll(async () => {
     journeys,
     consent,
     pauses: dynamoMarketingPauses(contactsTable),
-    config: DEFAULT_JOURNEY_CONFIG,
+    // The send step's decisions alone: what follows a sent message is test/integration/journey/follow-up.test.ts's.
+    config: { ...DEFAULT_JOURNEY_CONFIG, followUps: { day7NoReplyHours: 0, npsReminderHours: 0, npsNoAnswerHours: 0, marketingStatusCheckHours: 0 } },
     send: (message) => sendTemplate(graphApi, message),
     publish: async (events) => void published.push(...events),
   };

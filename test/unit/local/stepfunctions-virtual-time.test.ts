@@ -165,13 +165,15 @@ describe('the journey ASL after the rewrite', () => {
   const { definition, waitStates } = toVirtualTime(journey, { dayMs });
 
   it('has no Wait left, and its waits are the local wait Task', () => {
-    expect(waitStates).toEqual(['WaitUntilDue', 'WaitUntilRetry']);
+    expect(waitStates).toEqual(['WaitUntilDue', 'WaitUntilRetry', 'WaitUntilFollowUp']);
     expect([...statesOf(definition).values()].some((state) => state.Type === 'Wait')).toBe(false);
     expect(taskResourcesByName(definition)).toEqual(
       new Map([
         ['WaitUntilDue', LOCAL_WAIT_RESOURCE],
         ['SendMessage', SEND_ARN],
         ['WaitUntilRetry', LOCAL_WAIT_RESOURCE],
+        ['WaitUntilFollowUp', LOCAL_WAIT_RESOURCE],
+        ['FollowUp', SEND_ARN],
       ]),
     );
   });

@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DOMAIN_EVENT, DOMAIN_EVENT_SOURCE, domainEventTypeOf, messageEventDetailSchema, type MessageEventDetail } from '#shared/events/domain';
+import {
+  DETAIL_SCHEMA_OF_EVENT,
+  DOMAIN_EVENT,
+  DOMAIN_EVENT_SOURCE,
+  domainEventTypeOf,
+  messageEventDetailSchema,
+  npsUnansweredDetailSchema,
+  type MessageEventDetail,
+} from '#shared/events/domain';
 import { parseWith } from '#shared/validation';
 
 /**
@@ -30,6 +38,7 @@ describe('message event contract', () => {
       messageSkipped: 'Message Skipped',
       replyReceived: 'Reply Received',
       npsAnswered: 'NPS Answered',
+      npsUnanswered: 'NPS Unanswered',
       optedIn: 'Opted In',
       optedOut: 'Opted Out',
       ticketRequested: 'Ticket Requested',
@@ -92,5 +101,35 @@ describe('message event contract', () => {
 
   it.each([undefined, 42, 'Purchase Completed', 'message sent'])('knows %s is not a domain event type', (detailType) => {
     expect(domainEventTypeOf(detailType)).toBeUndefined();
+  });
+});
+
+describe('NPS Unanswered contract', () => {
+  const unanswered = {
+    eventId: 'nps-unanswered:ES-2026-000123:day30',
+    occurredAt: '2026-04-11T12:00:00.000Z',
+    orderId: 'ES-2026-000123',
+    milestone: 'day30',
+    template: 'posventa_day30_nps',
+    variant: 'A',
+    wamid: 'wamid.HBgLMzQ2MTIzNDU2NzgVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA',
+    reminded: false,
+    reminderSkipped: 'opted-out',
+  };
+  const parseUnanswered = (input: unknown) => parseWith(npsUnansweredDetailSchema, input);
+
+  it('is the schema of its detail-type, names the survey, and says whether the reminder went', () => {
+    expect(DETAIL_SCHEMA_OF_EVENT[DOMAIN_EVENT.npsUnanswered]).toBe(npsUnansweredDetailSchema);
+    expect(parseUnanswered(unanswered)).toEqual({ ok: true, value: unanswered });
+    const { reminderSkipped: _skipped, ...reminded } = { ...unanswered, reminded: true };
+    expect(parseUnanswered(reminded).ok).toBe(true);
+  });
+
+  it.each(['reminded', 'orderId', 'milestone', 'template', 'variant', 'eventId'])('fails without %s, naming it', (field) => {
+    const detail: Record<string, unknown> = { ...unanswered };
+    delete detail[field];
+    const result = parseUnanswered(detail);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reason).toContain(field);
   });
 });

@@ -11,7 +11,7 @@ const problems = (input: unknown) => {
 };
 
 describe('journeyConfigSchema', () => {
-  it('defaults to 7/30/60, 09:00–20:00, UTC, no quiet days, no holdout, 5-day attribution, 60-day repurchase window', () => {
+  it('defaults to 7/30/60, 09:00–20:00, UTC, no quiet days, no holdout, 5-day attribution, 60-day repurchase window, and the follow-ups on', () => {
     expect(DEFAULT_JOURNEY_CONFIG).toEqual({
       milestones: DEFAULT_MILESTONES.map(({ id, day, category }) => ({ id, day, category })),
       sendWindow: { start: '09:00', end: '20:00' },
@@ -20,6 +20,7 @@ describe('journeyConfigSchema', () => {
       holdoutShare: 0,
       attributionWindowDays: 5,
       repurchaseWindowDays: 60,
+      followUps: { day7NoReplyHours: 72, npsReminderHours: 48, npsNoAnswerHours: 48, marketingStatusCheckHours: 24 },
     });
     expect(journeyConfigSchema.parse(undefined)).toEqual(DEFAULT_JOURNEY_CONFIG);
   });
@@ -64,6 +65,11 @@ describe('journeyConfigSchema', () => {
     [{ quietDays: { AR: { holidays: [] } } }, 'quietDays.AR', 'holidays'],
     [{ quietDays: { ar: {} } }, 'quietDays', ''],
     [{ milestones: [] }, 'milestones', 'at least one milestone'],
+    [{ followUps: { npsReminderHours: -1 } }, 'followUps.npsReminderHours', '0 (off) or more'],
+    [{ followUps: { day7NoReplyHours: 1_000 } }, 'followUps.day7NoReplyHours', 'at most 720'],
+    [{ followUps: { reminderHours: 12 } }, 'followUps', 'reminderHours'],
+    [{ followUps: { day7NoReplyHours: 23 * 24 } }, 'followUps.day7NoReplyHours', 'must end before day30'],
+    [{ followUps: { npsReminderHours: 400, npsNoAnswerHours: 320 } }, 'followUps.npsReminderHours', 'npsReminderHours + npsNoAnswerHours (720 h) must end before day60'],
     [{ milestones: [{ id: 'day90', day: 90 }] }, 'milestones[0].id', 'day7, day30, day60'],
     [{ milestones: [{ id: 'day7', day: 0 }] }, 'milestones[0].day', 'at least 1'],
     [{ milestones: [{ id: 'day7', day: 7.5 }] }, 'milestones[0].day', 'whole number'],

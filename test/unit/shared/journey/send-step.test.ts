@@ -157,7 +157,8 @@ describe('runSendStep', () => {
     const { deps, journeys, sends, published } = await harness();
     const outcome = await runSendStep(input('day7'), deps);
 
-    expect(outcome).toEqual({ status: 'sent', wamid: WAMID, template: 'posventa_day7_adoption', variant: 'A' });
+    // The day-7 message is followed up 72 h later (a fallback if the customer has not replied).
+    expect(outcome).toEqual({ status: 'sent', wamid: WAMID, template: 'posventa_day7_adoption', variant: 'A', followUpAt: '2026-03-11T09:00:01.000Z' });
     expect(sends).toHaveLength(1);
     const message = sends[0]!;
     expect(message).toMatchObject({

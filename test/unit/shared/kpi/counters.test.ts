@@ -176,6 +176,12 @@ describe('incrementsOf', () => {
     ]);
   });
 
+  it('counts an unanswered survey once per journey', () => {
+    expect(incrementsOf(event(DOMAIN_EVENT.npsUnanswered, { milestone: 'day30', reminded: true }))).toEqual([
+      { eventId: 'kpi:nps-unanswered:day30:ES-2026-000123', add: { npsUnanswered: 1 } },
+    ]);
+  });
+
   it('counts a ticket, and a callback when it is the NPS "call me today"', () => {
     expect(incrementsOf(event(DOMAIN_EVENT.ticketRequested, { reason: 'detractor' }))).toEqual([{ eventId: 'e-1', add: { tickets: 1 } }]);
     expect(incrementsOf(event(DOMAIN_EVENT.ticketRequested, { reason: 'urgent-callback' }))).toEqual([{ eventId: 'e-1', add: { tickets: 1, callbacks: 1 } }]);
