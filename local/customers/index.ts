@@ -41,6 +41,7 @@ export interface SimulatedCustomers {
 }
 
 const MILESTONE_OF_TEMPLATE = new Map(TEMPLATES.map((t) => [t.name, t.milestone]));
+const REMINDERS = new Set(TEMPLATES.filter((t) => t.role === 'reminder').map((t) => t.name));
 
 /**
  * The people at the other end of the Meta simulator. Each journey template they get is
@@ -48,6 +49,9 @@ const MILESTONE_OF_TEMPLATE = new Map(TEMPLATES.map((t) => [t.name, t.milestone]
  * rates; the simulator posts the answer as a signed inbound webhook quoting the message. Free
  * text messages (the opt-out confirmation) and templates outside the catalogue get no answer.
  */
+/** Outcomes that are no answer to the question. */
+const NO_ANSWER: ReadonlySet<CustomerAnswer['kind']> = new Set(['silent', 'undeliverable']);
+
 export function createSimulatedCustomers(options: SimulatedCustomersOptions): SimulatedCustomers {
   const rates = resolveCustomerRates(options.rates);
   const answers: CustomerRecord[] = [];
@@ -62,7 +66,9 @@ export function createSimulatedCustomers(options: SimulatedCustomersOptions): Si
       const milestone = MILESTONE_OF_TEMPLATE.get(template);
       if (milestone === undefined) return {};
       const random = seededRandom(options.seed, `${send.waId}:${template}`);
-      const answer = answerTo(milestone, rates, random);
+      // A customer whose answer to the question is on its way (slower than the reminder) does not answer the reminder too.
+      const answered = REMINDERS.has(template) && answers.some((a) => a.waId === send.waId && a.milestone === milestone && !NO_ANSWER.has(a.answer.kind));
+      const answer: CustomerAnswer = answered ? { kind: 'silent' } : answerTo(milestone, rates, random);
       answers.push({ wamid: send.wamid, waId: send.waId, milestone, template, answer });
       if (answer.kind === 'undeliverable') return { failure: undeliverable() };
       if (answer.kind === 'silent') return {};
