@@ -3,7 +3,7 @@
 // Writes autocannon's result as one JSON line on stdout.
 import autocannon from 'autocannon';
 import { SIGNATURE_HEADER } from '#shared/whatsapp/signature';
-import { singleStatusBodies } from './webhook-bodies';
+import { statusStreamBodies } from './webhook-bodies';
 
 export interface LoadOptions {
   url: string;
@@ -16,8 +16,10 @@ export interface LoadOptions {
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as LoadOptions;
-// A fresh message for every request: distinct event ids, as real traffic has (no dedupe shortcut).
-const bodies = singleStatusBodies(Math.ceil(options.rate * options.durationS * 1.2), options.appSecret, new Date(options.at));
+// Fresh messages, each with its sent, delivered and read seconds apart as Meta posts them:
+// distinct event ids, as real traffic has (no dedupe shortcut), and no two webhooks of one
+// message racing each other (which Meta does not do, and which the webhook answers with a retry).
+const bodies = statusStreamBodies(Math.ceil(options.rate * options.durationS * 1.2), options.rate, options.appSecret, new Date(options.at));
 let next = 0;
 
 const result = await autocannon({

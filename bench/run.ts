@@ -33,6 +33,8 @@ const EVENTS_PER_SECOND_AT_LOAD = 4_000;
 const HTTP_RATE = 500;
 const HTTP_P99_MAX_MS = 50;
 const AWS_SHARE_OF_WHATSAPP_MAX = 0.01;
+/** Share of the offered rate the stack must serve for its latency to count as "at 500 req/s". */
+const HTTP_RATE_HELD_SHARE = 0.95;
 /** From infra/constructs/kpi-pipeline.ts (SqsEventSource batchSize; its 2 s window never cuts a batch short at 4,000 events/s). */
 const SQS_BATCH_SIZE = 100;
 
@@ -125,9 +127,11 @@ function runAggregation(): AggregationResult[] {
 function httpFigures(r: HttpResult): Figure[] {
   const b = `webhook HTTP (local stack, ${r.rate} req/s)`;
   return [
-    figure(b, 'requests/s achieved', r.requestsPerSecond, 'req/s'),
+    // The latency target holds only at the offered rate: a stack that falls behind has not met it.
+    figure(b, 'requests/s achieved', r.requestsPerSecond, 'req/s', { op: '>=', value: r.rate * HTTP_RATE_HELD_SHARE }),
     figure(b, 'ack latency p50', r.p50Ms, 'ms'),
-    figure(b, 'ack latency p99', r.p99Ms, 'ms', { op: '<', value: HTTP_P99_MAX_MS }, 'load generator, stack and DynamoDB Local share the 2 cores'),
+    // No request acknowledged means no latency to judge, not a latency of 0.
+    figure(b, 'ack latency p99', r.acknowledged === 0 ? Number.POSITIVE_INFINITY : r.p99Ms, 'ms', { op: '<', value: HTTP_P99_MAX_MS }, 'load generator, stack and DynamoDB Local share the 2 cores'),
     figure(b, 'errors + timeouts + non-2xx', r.errors + r.timeouts + r.non2xx, 'requests', undefined, `status codes ${JSON.stringify(r.statusCodes)}`),
     figure(b, 'status events counted by the KPI API afterwards', r.eventsCounted, 'events', undefined, `of ${r.acknowledged} acknowledged, after waiting ${Math.round(r.countWaitMs)} ms`),
   ];

@@ -61,6 +61,39 @@ export function singleStatusBodies(count: number, appSecret: string, at = new Da
   });
 }
 
+/**
+ * When Meta posts a message's statuses, relative to `sent` (seconds): delivery follows within
+ * a second or two, reading seconds to hours later. Meta never sends the three at one moment.
+ */
+export const STATUS_ARRIVAL_S: Readonly<Record<DeliveryStatus, number>> = { sent: 0, delivered: 1.5, read: 6 };
+
+/**
+ * One-status webhooks in the order they reach the webhook when new messages go out at a
+ * steady pace and `ratePerSecond` webhooks arrive in all: each message's sent, delivered and
+ * read come `STATUS_ARRIVAL_S` apart, interleaved with other messages' statuses.
+ */
+export function statusStreamBodies(count: number, ratePerSecond: number, appSecret: string, at = new Date()): SignedBody[] {
+  const messagesPerSecond = ratePerSecond / STATUSES.length;
+  // Already in full flow at 0 s: messages sent up to `lastS` earlier are still being delivered
+  // and read (their earlier statuses came before the run). Enough messages after 0 s that none
+  // later could arrive among the first `count` webhooks.
+  const lastS = Math.max(...Object.values(STATUS_ARRIVAL_S));
+  const before = Math.ceil(messagesPerSecond * lastS);
+  const messageCount = before + Math.ceil(count / STATUSES.length) + 1;
+  const arrivals = Array.from({ length: messageCount }, (_, m) =>
+    STATUSES.map((status) => ({ atS: (m - before) / messagesPerSecond + STATUS_ARRIVAL_S[status], message: m, status })),
+  )
+    .flat()
+    .filter((arrival) => arrival.atS >= 0)
+    .sort((a, b) => a.atS - b.atS);
+  const messages = new Map<number, SendFacts>();
+  return arrivals.slice(0, count).map(({ message, status }) => {
+    let send = messages.get(message);
+    if (send === undefined) messages.set(message, (send = sendFacts(message)));
+    return signed(messagesWebhook(ACCOUNT, { statuses: [withBsuid(statusItem(send, status, at, at), message)] }), appSecret, 1);
+  });
+}
+
 /** Batched status webhooks: `perBody` statuses of different messages in one POST. */
 export function statusBatchBodies(count: number, perBody: number, appSecret: string, at = new Date()): SignedBody[] {
   return Array.from({ length: count }, (_, i) => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SCENARIOS, measureAggregation, simulateEvents } from '../bench/aggregation';
 import { measureIntake } from '../bench/intake';
 import { figure, formatTable, percentile } from '../bench/results';
+import { STATUS_ARRIVAL_S, statusStreamBodies } from '../bench/webhook-bodies';
 
 /**
  * Keeps `npm run bench` runnable: its pure parts run here at toy size (no timing is judged;
@@ -32,6 +33,24 @@ describe('bench (smoke)', () => {
 
     const redelivered = measureAggregation(scenario, simulateEvents({ ...scenario, duplicateShare: 0.05 }, 1_000), 100, 4_000);
     expect(redelivered.markersPer1000).toBeLessThan(1_000);
+  });
+
+  it('posts each message\'s statuses in arrival order, seconds apart, as Meta does', () => {
+    const rate = 30;
+    const bodies = statusStreamBodies(300, rate, 'secret', new Date('2026-01-01T12:00:00Z'));
+    expect(bodies).toHaveLength(300);
+    const positions = new Map<string, Record<string, number>>();
+    bodies.forEach((body, i) => {
+      const status = JSON.parse(body.raw.toString()).entry[0].changes[0].value.statuses[0];
+      positions.set(status.id, { ...positions.get(status.id), [status.status]: i });
+    });
+    const complete = [...positions.values()].filter((p) => p.sent !== undefined && p.delivered !== undefined && p.read !== undefined);
+    expect(complete.length).toBeGreaterThan(30);
+    // At `rate` webhooks per second, index distance / rate is the time between arrivals.
+    for (const p of complete) {
+      expect((p.delivered! - p.sent!) / rate).toBeGreaterThanOrEqual(STATUS_ARRIVAL_S.delivered - 0.5);
+      expect((p.read! - p.delivered!) / rate).toBeGreaterThanOrEqual(STATUS_ARRIVAL_S.read - STATUS_ARRIVAL_S.delivered - 0.5);
+    }
   });
 
   it('formats figures with their verdicts', () => {

@@ -30,7 +30,10 @@ export interface WebhookEffectsDeps {
 export interface WebhookEffects {
   /** Events put on the bus by this delivery. */
   published: number;
-  /** Units (statuses, messages, template changes) that an earlier delivery already took in. */
+  /**
+   * Units (statuses, messages, template changes) that an earlier delivery already took in, and
+   * implied deliveries another delivery holds.
+   */
   duplicates: number;
   /**
    * Units another delivery holds right now. The caller answers non-200 so Meta retries: if
@@ -50,6 +53,12 @@ export interface WebhookEffects {
 interface Unit {
   key: string;
   events: DomainEvent[];
+  /**
+   * A delivery a `read` implies. Claimed only if free: when its real `delivered` (or another
+   * `read` of the message) holds or has had it, that delivery or Meta's retry of it publishes
+   * the event, so an implied unit never makes Meta retry this POST.
+   */
+  implied?: true;
   inbound?: { contactKey: string; at: string; wamid: string; bsuid?: string };
   pauseMarketing?: { contactKey: string; at: string; reason: string; orderId: string; inboundWamid: string };
   /** What this unit tells about one of our messages (by our wamid): the customer replied, or Meta failed it. */
@@ -98,7 +107,7 @@ export async function applyWebhook(contents: WebhookContents, deps: WebhookEffec
     // After the real statuses, so a `delivered` in the same POST wins over the one a `read` implies.
     for (const event of events) {
       const implied = deliveryImpliedBy(event);
-      if (implied !== undefined) add(eventUnit(implied));
+      if (implied !== undefined) add({ ...eventUnit(implied), implied: true });
     }
   };
 
@@ -193,7 +202,7 @@ async function applyUnits(units: Unit[], deps: WebhookEffectsDeps, ignored: stri
   let inProgress = 0;
   for (const { unit, claim } of claims) {
     if (claim.claimed) held.push({ unit, token: claim.token });
-    else if (claim.state === 'done') duplicates += 1;
+    else if (claim.state === 'done' || unit.implied) duplicates += 1;
     else inProgress += 1;
   }
 

@@ -235,6 +235,33 @@ describe('webhook handler: exactly-once statuses', () => {
     expect(events.find((e) => e['detail-type'] === DOMAIN_EVENT.messageDelivered)?.detail).toMatchObject({ eventId: digest(`${message.wamid}:delivered`), inferredFrom: 'read' });
   });
 
+  it('a read is not held up by its delivered in flight elsewhere: 200, and the delivered is published once, by its own delivery', async () => {
+    const message = await sentMessage('day7');
+    const marks = storeModule.dynamoWebhookMarks(journeysTable);
+    // The `delivered` webhook of this message is being handled by another delivery right now.
+    const inFlight = await marks.claim(`${message.wamid}#delivered`);
+    if (!inFlight.claimed) throw new Error('expected to hold the delivered mark');
+    expect((await post(envelope({ statuses: [statusOf(message, 'read', 1772960460)] }))).statusCode).toBe(200);
+    expect(types(await busSettled())).toEqual([DOMAIN_EVENT.messageRead]);
+    // That delivery fails and gives its claim back; Meta's retry of it publishes the delivered.
+    await marks.release(`${message.wamid}#delivered`, inFlight.token);
+    expect((await post(envelope({ statuses: [statusOf(message, 'delivered', 1772960402)] }))).statusCode).toBe(200);
+    const events = await busSettled();
+    expect(types(events)).toEqual([DOMAIN_EVENT.messageDelivered, DOMAIN_EVENT.messageRead]);
+    expect(events.find((e) => e['detail-type'] === DOMAIN_EVENT.messageDelivered)?.detail).not.toHaveProperty('inferredFrom');
+  });
+
+  it('sent, delivered and read of one message posted at the same moment: every event once, after Meta’s retries', async () => {
+    const message = await sentMessage('day30');
+    const bodies = [statusOf(message, 'sent', 1772960400), statusOf(message, 'delivered', 1772960402), statusOf(message, 'read', 1772960460)].map((s) => envelope({ statuses: [s] }));
+    let answers = await Promise.all(bodies.map((raw) => post(raw)));
+    for (let round = 0; round < 5 && answers.some((a) => a.statusCode !== 200); round += 1) {
+      answers = await Promise.all(bodies.map((raw, i) => (answers[i]!.statusCode === 200 ? answers[i]! : post(raw))));
+    }
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200]);
+    expect(types(await busSettled())).toEqual([DOMAIN_EVENT.messageDelivered, DOMAIN_EVENT.messageRead, DOMAIN_EVENT.messageSent]);
+  });
+
   it('finds the journey of a status without callback data through the wamid recorded at send time', async () => {
     const message = await sentMessage('day30');
     expect((await post(envelope({ statuses: [statusOf(message, 'delivered', 1772960402, false)] }))).statusCode).toBe(200);
