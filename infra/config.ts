@@ -71,6 +71,11 @@ export const posventaConfigSchema = z
       .string()
       .regex(/^\/[A-Za-z0-9_.\-/]+$/, 'must be an SSM parameter path such as "/posventa/meta/verify-token"')
       .default('/posventa/meta/verify-token'),
+    /**
+     * A customer's reply that quotes no message (no `context.id`) answers their last journey
+     * message only if it comes at most this many days after it; later, it is a message to a person.
+     */
+    unquotedReplyMaxAgeDays: z.number().positive('must be a number of days above 0').default(7),
     /** E-mail address subscribed to the alarm topic (it must confirm the subscription). */
     alarmEmail: z.email('must be an e-mail address').optional(),
     /**

@@ -93,6 +93,7 @@ export class PosventaStack extends Stack {
       journeyStateMachine: this.journey.stateMachine,
       graphApi,
       logRetention,
+      unquotedReplyMaxAgeDays: config.unquotedReplyMaxAgeDays,
     });
 
     // ── KPIs: domain events → queue → aggregator → table + metrics; GET /kpis ────────────

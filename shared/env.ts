@@ -17,6 +17,8 @@ export const ENV = {
   metaAppSecretSecretId: 'META_APP_SECRET_SECRET_ID',
   metaVerifyTokenParameter: 'META_VERIFY_TOKEN_PARAMETER',
   reportingTimeZone: 'REPORTING_TIME_ZONE',
+  /** Days after a journey message that a reply quoting nothing still answers it (`posventa.unquotedReplyMaxAgeDays`). */
+  unquotedReplyMaxAgeDays: 'UNQUOTED_REPLY_MAX_AGE_DAYS',
   /** The journey settings (shared/journey/config.ts) as one JSON object. */
   journeyConfig: 'JOURNEY_CONFIG',
 } as const;

@@ -8,7 +8,7 @@ import { dynamoMessageFacts } from '#shared/aws/message-facts';
 import { readParameter, readSecret } from '#shared/aws/secrets';
 import { stopExecution } from '#shared/aws/stepfunctions';
 import { dynamoContactFacts, dynamoWebhookMarks } from '#shared/aws/webhook-store';
-import { clockFromEnv } from '#shared/clock';
+import { clockFromEnv, DAY_MS } from '#shared/clock';
 import type { ConsentEffectsDeps } from '#shared/consent/effects';
 import { ENV, requireEnv } from '#shared/env';
 import { createLogger } from '#shared/log';
@@ -24,6 +24,8 @@ const appSecretId = requireEnv(ENV.metaAppSecretSecretId);
 const verifyTokenParameter = requireEnv(ENV.metaVerifyTokenParameter);
 const journeysTable = requireEnv(ENV.journeysTableName);
 const contactsTable = requireEnv(ENV.contactsTableName);
+const unquotedReplyMaxAgeDays = Number(requireEnv(ENV.unquotedReplyMaxAgeDays));
+if (!(unquotedReplyMaxAgeDays > 0)) throw new Error(`${ENV.unquotedReplyMaxAgeDays} must be a number of days above 0`);
 
 // Opt-out confirmations. Read leniently: without a phone number id the webhook must still take
 // opt-outs in (the ledger is what stops sends); it only cannot answer them.
@@ -54,6 +56,7 @@ const deps: WebhookEffectsDeps = {
   publish: (events) => publishDomainEvents(eventBusName, events),
   consent,
   deliveries: dynamoDeliveryLog(journeysTable),
+  unquotedReplyMaxAgeMs: unquotedReplyMaxAgeDays * DAY_MS,
 };
 
 const text = (statusCode: number, body: string): APIGatewayProxyStructuredResultV2 => ({

@@ -34,6 +34,12 @@ export interface WebhookApiProps {
    */
   readonly graphApi: GraphApiAccess;
   /**
+   * Days after a journey message that a reply quoting no message still answers it.
+   *
+   * @default 7
+   */
+  readonly unquotedReplyMaxAgeDays?: number;
+  /**
    * Retention of the webhook function's and the API's access logs.
    *
    * @default RetentionDays.ONE_MONTH
@@ -57,6 +63,8 @@ export class WebhookApi extends Construct {
   constructor(scope: Construct, id: string, props: WebhookApiProps) {
     super(scope, id);
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    const unquotedReplyMaxAgeDays = props.unquotedReplyMaxAgeDays ?? 7;
+    if (!(unquotedReplyMaxAgeDays > 0)) throw new Error(`WebhookApi: props.unquotedReplyMaxAgeDays must be above 0 (got ${unquotedReplyMaxAgeDays})`);
 
     // ── Webhook function ──────────────────────────────────────────────────────────────────
     this.webhookFunction = new PosventaFunction(this, 'WebhookFunction', {
@@ -70,6 +78,7 @@ export class WebhookApi extends Construct {
         [ENV.contactsTableName]: props.contactsTable.tableName,
         [ENV.metaAppSecretSecretId]: props.appSecret.secretArn,
         [ENV.metaVerifyTokenParameter]: props.verifyToken.parameterName,
+        [ENV.unquotedReplyMaxAgeDays]: String(unquotedReplyMaxAgeDays),
         ...graphApiEnvironment(props.graphApi),
       },
     });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException, DeleteItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { ContactFacts, WebhookMarks } from '../whatsapp/webhook-store';
 import { dynamodb } from './dynamodb';
 
@@ -88,14 +88,30 @@ export function dynamoWebhookMarks(tableName: string, options: MarksOptions = {}
   };
 }
 
+/** Links this container wrote, so a customer's every status does not rewrite the same pointer. */
+const LINKS_REMEMBERED = 10_000;
+
 /**
  * Contact facts in the contacts table, `pk = CONTACT#<phone E.164 | BSUID>`:
  * `sk = SERVICE_WINDOW` (`lastInboundAt`, `lastInboundWamid`, `bsuid`) and
- * `sk = PAUSED#marketing` (`pausedAt`, `reason`, `orderId`, `inboundWamid`).
+ * `sk = PAUSED#marketing` (`pausedAt`, `reason`, `orderId`, `inboundWamid`); and the BSUID
+ * pointers, `pk = BSUID#<bsuid>`, `sk = PHONE` (`phone`).
  */
 export function dynamoContactFacts(tableName: string): ContactFacts {
   const key = (contactKey: string, sk: string): Record<string, AttributeValue> => ({ pk: { S: `CONTACT#${contactKey}` }, sk: { S: sk } });
+  const linkKey = (bsuid: string): Record<string, AttributeValue> => ({ pk: { S: `BSUID#${bsuid}` }, sk: { S: 'PHONE' } });
+  const linked = new Map<string, string>();
   return {
+    async linkBsuid({ bsuid, phone }) {
+      if (linked.get(bsuid) === phone) return;
+      await dynamodb.send(new PutItemCommand({ TableName: tableName, Item: { ...linkKey(bsuid), phone: { S: phone } } }));
+      if (linked.size >= LINKS_REMEMBERED) linked.clear();
+      linked.set(bsuid, phone);
+    },
+    async phoneOfBsuid(bsuid) {
+      const result = await dynamodb.send(new GetItemCommand({ TableName: tableName, Key: linkKey(bsuid), ConsistentRead: true }));
+      return result.Item?.phone?.S;
+    },
     async recordInbound(contactKey, { at, wamid, bsuid }) {
       await dynamodb
         .send(

@@ -29,3 +29,17 @@ export function contactIds(waId: string | undefined, bsuid: string | undefined):
 export function contactKeyOf(contact: ContactIds): string | undefined {
   return contact.phone ?? contact.bsuid;
 }
+
+/**
+ * A BSUID seen beside the phone it belongs to. Kept as a pointer, so that a later webhook that
+ * names the customer by BSUID only (a username user, DESIGN.md §3) still reaches the contact
+ * keyed by phone: the consent the send step reads, the journeys an opt-out stops.
+ */
+export interface ContactLink {
+  bsuid: string;
+  phone: string;
+}
+
+export function contactLinkOf(contact: ContactIds): ContactLink | undefined {
+  return contact.phone === undefined || contact.bsuid === undefined ? undefined : { bsuid: contact.bsuid, phone: contact.phone };
+}

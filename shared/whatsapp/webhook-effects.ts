@@ -6,7 +6,7 @@ import type { MessageFactsRecorder } from '../journey/message-facts';
 import { classifyReply } from '../replies/classify';
 import { replyOutcome, type RepliedMessage } from '../replies/reply-events';
 import type { MessageRef } from './callback-data';
-import { contactKeyOf } from './contact';
+import { contactKeyOf, type ContactIds, type ContactLink } from './contact';
 import type { InboundMessage } from './inbound-message';
 import type { UserPreferenceChange } from './user-preferences';
 import { deliveryImpliedBy, statusEvent } from './status-events';
@@ -25,6 +25,11 @@ export interface WebhookEffectsDeps {
   consent: ConsentEffectsDeps;
   /** The contact's delivered journey messages, for repurchase attribution; absent, they are not kept. */
   deliveries?: Pick<DeliveryLog, 'recordDelivered'>;
+  /**
+   * How long after a journey message a reply that quotes nothing still answers it (ms;
+   * `posventa.unquotedReplyMaxAgeDays`). Later, the reply answers no journey question.
+   */
+  unquotedReplyMaxAgeMs: number;
 }
 
 export interface WebhookEffects {
@@ -111,6 +116,12 @@ export async function applyWebhook(contents: WebhookContents, deps: WebhookEffec
     }
   };
 
+  // Pointers are idempotent writes; started now, awaited before anything is published.
+  const linking = Promise.all(contents.contactLinks.map((link) => deps.contacts.linkBsuid(link)));
+  linking.catch(() => undefined);
+  const links = new Map(contents.contactLinks.map((link) => [link.bsuid, link.phone]));
+  const withPhone = (contact: ContactIds) => contactWithPhone(contact, links, deps);
+
   const resolved = await Promise.all(
     contents.unresolvedStatuses.map(async (status) => {
       const sent = await deps.journeys.messageByWamid(status.id);
@@ -125,12 +136,25 @@ export async function applyWebhook(contents: WebhookContents, deps: WebhookEffec
   }
   addEvents(statusEvents);
 
-  for (const unit of await Promise.all(contents.inbound.map((message) => inboundUnit(message, deps, ignored)))) add(unit);
-  for (const unit of await Promise.all(contents.userPreferences.map((preference) => preferenceUnit(preference, deps, ignored)))) {
+  const inbound = await Promise.all(contents.inbound.map(async (message) => ({ ...message, from: await withPhone(message.from) })));
+  for (const unit of await Promise.all(inbound.map((message) => inboundUnit(message, deps, ignored)))) add(unit);
+  const preferences = await Promise.all(contents.userPreferences.map(async (preference) => ({ ...preference, contact: await withPhone(preference.contact) })));
+  for (const unit of await Promise.all(preferences.map((preference) => preferenceUnit(preference, deps, ignored)))) {
     if (unit !== undefined) add(unit);
   }
 
-  return applyUnits([...units.values()], deps, ignored);
+  return applyUnits([...units.values()], linking, deps, ignored);
+}
+
+/**
+ * A contact Meta named by BSUID only, with the phone that BSUID was seen with (in this webhook,
+ * else in an earlier one), so it reaches the contact keyed by phone. Without a known phone it
+ * stays keyed by its BSUID.
+ */
+async function contactWithPhone(contact: ContactIds, links: ReadonlyMap<string, string>, deps: WebhookEffectsDeps): Promise<ContactIds> {
+  if (contact.phone !== undefined || contact.bsuid === undefined) return contact;
+  const phone = links.get(contact.bsuid) ?? (await deps.contacts.phoneOfBsuid(contact.bsuid));
+  return phone === undefined ? contact : { ...contact, phone };
 }
 
 async function inboundUnit(message: InboundMessage, deps: WebhookEffectsDeps, ignored: string[]): Promise<Unit> {
@@ -154,6 +178,11 @@ async function inboundUnit(message: InboundMessage, deps: WebhookEffectsDeps, ig
   }
   if (replied === undefined) {
     ignored.push(`inbound ${message.type} message not linked to a journey`);
+    return unit;
+  }
+  if (replied.matchedBy === 'last-message' && Date.parse(message.sentAt) - Date.parse(replied.sentAt) > deps.unquotedReplyMaxAgeMs) {
+    // Long after the last question, a message that quotes nothing is not an answer to it.
+    ignored.push(`inbound ${message.type} message quotes nothing and came too long after the last journey message`);
     return unit;
   }
   const outcome = replyOutcome(message, replied, classifyReply(replied.ref.milestone, message));
@@ -183,8 +212,8 @@ async function preferenceUnit(preference: UserPreferenceChange, deps: WebhookEff
  * last journey message sent to that phone before it. A quote of a message no journey sent
  * (a free-form confirmation) answers no journey question.
  */
-async function repliedMessage(message: InboundMessage, deps: WebhookEffectsDeps): Promise<RepliedMessage | undefined> {
-  const replied = (sent: SentMessage, matchedBy: RepliedMessage['matchedBy']): RepliedMessage => ({ ref: refOf(sent), wamid: sent.wamid, matchedBy });
+async function repliedMessage(message: InboundMessage, deps: WebhookEffectsDeps): Promise<(RepliedMessage & { sentAt: string }) | undefined> {
+  const replied = (sent: SentMessage, matchedBy: RepliedMessage['matchedBy']) => ({ ref: refOf(sent), wamid: sent.wamid, matchedBy, sentAt: sent.sentAt });
   if (message.contextWamid !== undefined) {
     const sent = await deps.journeys.messageByWamid(message.contextWamid);
     return sent === undefined ? undefined : replied(sent, 'context');
@@ -195,7 +224,7 @@ async function repliedMessage(message: InboundMessage, deps: WebhookEffectsDeps)
   return replied(last, 'last-message');
 }
 
-async function applyUnits(units: Unit[], deps: WebhookEffectsDeps, ignored: string[]): Promise<WebhookEffects> {
+async function applyUnits(units: Unit[], linking: Promise<unknown>, deps: WebhookEffectsDeps, ignored: string[]): Promise<WebhookEffects> {
   const claims = await Promise.all(units.map(async (unit) => ({ unit, claim: await deps.marks.claim(unit.key) })));
   const held: Array<{ unit: Unit; token: string }> = [];
   let duplicates = 0;
@@ -212,7 +241,7 @@ async function applyUnits(units: Unit[], deps: WebhookEffectsDeps, ignored: stri
   const confirmations = new Map<string, { to: string; body: string }>();
   try {
     // Contact facts are idempotent writes: safe to repeat if the publish below fails and Meta retries.
-    await Promise.all(held.flatMap(({ unit }) => contactWrites(unit, deps)));
+    await Promise.all([linking, ...held.flatMap(({ unit }) => contactWrites(unit, deps))]);
     // Consent before anything is published or answered: the ledger write is what makes an opt-out hold.
     await Promise.all(
       held.map(async ({ unit }) => {

@@ -1,6 +1,6 @@
 import type { DomainEvent } from '../events/domain';
 import { parseWith } from '../validation';
-import { phoneFromWaId } from './contact';
+import { contactIds, contactLinkOf, phoneFromWaId, type ContactLink } from './contact';
 import { readInboundMessage, type InboundMessage } from './inbound-message';
 import { isValidWebhookSignature } from './signature';
 import { domainEventOfStatus } from './status-events';
@@ -21,6 +21,8 @@ export interface WebhookContents {
   inbound: InboundMessage[];
   /** `user_preferences` changes, for the consent ledger (marketing scope). */
   userPreferences: UserPreferenceChange[];
+  /** Every BSUID named beside its phone (statuses, contacts, messages), one per BSUID. */
+  contactLinks: ContactLink[];
   /** What was received and deliberately not acted on, with reasons safe to log (no phone numbers). */
   ignored: string[];
   /** Recipient (E.164) of each `delivered` / `read` status by wamid: the contact's deliveries are kept under it. */
@@ -49,7 +51,7 @@ export function takeInWebhook(rawBody: Buffer, signatureHeader: string | undefin
   const envelope = parseWith(webhookEnvelopeSchema, json);
   if (!envelope.ok) return { accepted: false, statusCode: 400, reason: `not a WhatsApp webhook envelope: ${envelope.reason}` };
 
-  const contents: WebhookContents = { events: [], unresolvedStatuses: [], inbound: [], userPreferences: [], ignored: [] };
+  const contents: WebhookContents = { events: [], unresolvedStatuses: [], inbound: [], userPreferences: [], contactLinks: [], ignored: [] };
   for (const [e, entry] of envelope.value.entry.entries()) {
     for (const [c, change] of entry.changes.entries()) {
       const { field } = change;
@@ -83,7 +85,9 @@ export function takeInWebhook(rawBody: Buffer, signatureHeader: string | undefin
         case 'user_preferences': {
           const value = parseWith(HANDLED_FIELDS.user_preferences, change.value);
           if (!value.ok) return { accepted: false, statusCode: 400, reason: `malformed ${where}: ${value.reason}` };
-          contents.userPreferences.push(...readUserPreferences(value.value));
+          const preferences = readUserPreferences(value.value);
+          contents.userPreferences.push(...preferences);
+          for (const preference of preferences) addLink(contents, contactLinkOf(preference.contact));
           break;
         }
       }
@@ -92,10 +96,16 @@ export function takeInWebhook(rawBody: Buffer, signatureHeader: string | undefin
   return { accepted: true, ...contents };
 }
 
+function addLink(contents: WebhookContents, link: ContactLink | undefined): void {
+  if (link !== undefined && !contents.contactLinks.some((known) => known.bsuid === link.bsuid)) contents.contactLinks.push(link);
+}
+
 function takeInMessagesValue(value: MessagesValue, contents: WebhookContents): void {
+  for (const contact of value.contacts ?? []) addLink(contents, contactLinkOf(contactIds(contact.wa_id, contact.user_id)));
   for (const status of value.statuses ?? []) {
     const recipient = status.status === 'delivered' || status.status === 'read' ? phoneFromWaId(status.recipient_id) : undefined;
     if (recipient !== undefined) (contents.recipients ??= {})[status.id] = recipient;
+    addLink(contents, contactLinkOf(contactIds(status.recipient_id, status.recipient_user_id)));
     const mapping = domainEventOfStatus(status);
     if ('event' in mapping) contents.events.push(mapping.event);
     else if ('unresolved' in mapping) contents.unresolvedStatuses.push(mapping.unresolved);
@@ -103,8 +113,10 @@ function takeInMessagesValue(value: MessagesValue, contents: WebhookContents): v
   }
   for (const message of value.messages ?? []) {
     const reading = readInboundMessage(message, value);
-    if ('message' in reading) contents.inbound.push(reading.message);
-    else contents.ignored.push(reading.ignored);
+    if ('message' in reading) {
+      contents.inbound.push(reading.message);
+      addLink(contents, contactLinkOf(reading.message.from));
+    } else contents.ignored.push(reading.ignored);
   }
   for (const error of value.errors ?? []) contents.ignored.push(`Meta reported error ${error.code}${error.title === undefined ? '' : ` (${error.title})`}`);
 }

@@ -1,3 +1,5 @@
+import type { ContactLink } from './contact';
+
 /**
  * What the webhook needs from storage to have each effect once (DynamoDB in AWS and locally,
  * shared/aws/webhook-store.ts). Domain code sees these interfaces only.
@@ -23,6 +25,10 @@ export interface WebhookMarks {
 
 /** Per-contact facts the webhook keeps; contacts are keyed by `contactKeyOf` (shared/whatsapp/contact.ts). */
 export interface ContactFacts {
+  /** Remembers the phone a BSUID belongs to (the latest link seen wins). Idempotent. */
+  linkBsuid(link: ContactLink): Promise<void>;
+  /** The phone a BSUID was last seen with, if it ever was. */
+  phoneOfBsuid(bsuid: string): Promise<string | undefined>;
   /** The customer service window: keeps the latest inbound time (never moves back). */
   recordInbound(contactKey: string, inbound: { at: string; wamid: string; bsuid?: string }): Promise<void>;
   /** Promotions paused for this contact (an NPS detractor). */

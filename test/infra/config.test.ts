@@ -26,6 +26,7 @@ describe('parseConfig (the "posventa" context in cdk.json)', () => {
       logRetentionDays: 30,
       eventArchiveRetentionDays: 365,
       verifyTokenParameterName: '/posventa/meta/verify-token',
+      unquotedReplyMaxAgeDays: 7,
       journey: DEFAULT_JOURNEY_CONFIG,
     });
     expect(parseConfig(undefined).eventBusName).toBe('posventa');
@@ -45,6 +46,7 @@ describe('parseConfig (the "posventa" context in cdk.json)', () => {
     [{ whatsappPhoneNumberId: '+54 9 11' }, 'posventa.whatsappPhoneNumberId', 'numeric'],
     [{ eventBusName: 'default' }, 'posventa.eventBusName', 'own bus'],
     [{ alarmEmail: 'ops' }, 'posventa.alarmEmail', 'e-mail'],
+    [{ unquotedReplyMaxAgeDays: 0 }, 'posventa.unquotedReplyMaxAgeDays', 'above 0'],
     [{ graphApiVersion: 23 }, 'posventa.graphApiVersion', 'string'],
     [{ eventBusname: 'typo' }, 'posventa.eventBusname', 'not a Posventa setting'],
     [{ journey: { holdoutShare: 5 } }, 'posventa.journey.holdoutShare', 'fraction below 1'],

@@ -305,6 +305,7 @@ describe('functions', () => {
       [ENV.contactsTableName]: ref('ContactsTable'),
       [ENV.metaAppSecretSecretId]: ref('MetaAppSecret'),
       [ENV.metaVerifyTokenParameter]: ref('MetaVerifyTokenParameter'),
+      [ENV.unquotedReplyMaxAgeDays]: '7',
       [ENV.graphApiVersion]: 'v23.0',
       [ENV.whatsappPhoneNumberId]: PHONE_NUMBER_ID,
       [ENV.metaAccessTokenSecretId]: ref('MetaAccessToken'),

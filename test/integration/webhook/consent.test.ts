@@ -114,6 +114,7 @@ beforeAll(async () => {
     [ENV.metaVerifyTokenParameter]: 'verify-token',
     [ENV.journeysTableName]: journeysTable,
     [ENV.contactsTableName]: contactsTable,
+    [ENV.unquotedReplyMaxAgeDays]: '7',
     [ENV.graphApiBaseUrl]: graphProxy!.url,
     [ENV.graphApiVersion]: 'v23.0',
     [ENV.whatsappPhoneNumberId]: PHONE_NUMBER_ID,

@@ -67,6 +67,7 @@ beforeAll(async () => {
     [ENV.metaVerifyTokenParameter]: 'verify-token',
     [ENV.journeysTableName]: journeysTable,
     [ENV.contactsTableName]: contactsTable,
+    [ENV.unquotedReplyMaxAgeDays]: '7',
   });
   // Only now: the adapters create their SDK clients, and the handler reads its environment, on import.
   handler = (await import('../../../functions/webhook/handler')).handler as unknown as typeof handler;
@@ -315,6 +316,14 @@ describe('webhook handler: replies', () => {
     for (const event of events) expect(event.detail).toMatchObject({ orderId: latest.orderId, milestone: 'day60', matchedBy: 'last-message' });
   });
 
+  it('a reply without context more than unquotedReplyMaxAgeDays after the last journey message answers nothing', async () => {
+    const phone = '+34600333444';
+    await sentMessage('day60', '2026-02-28T09:00:00.000Z', phone);
+    // 8 days and 10 minutes later (the limit is 7 days).
+    expect((await post(envelope(reply({ type: 'text', text: { body: 'Sí' } }, phone.slice(1))))).statusCode).toBe(200);
+    expect(await busSettled()).toEqual([]);
+  });
+
   it('a quick-reply tap (button) with its payload, delivered twice at once, creates one lead', async () => {
     const message = await sentMessage('day60');
     const raw = envelope(reply({ type: 'button', button: { payload: 'D60_YES', text: 'Quiero la oferta' }, context: { id: message.wamid } }));
@@ -367,6 +376,48 @@ describe('webhook handler: facts for the journey’s follow-up step', () => {
   });
 });
 
+describe('webhook handler: customers Meta names by BSUID only', () => {
+  const bsuidOnly = (bsuid: string, body: Record<string, unknown>) => ({
+    contacts: [{ profile: { name: 'Usuario' }, user_id: bsuid }],
+    messages: [{ from_user_id: bsuid, id: newWamid(), timestamp: '1772961000', ...body }],
+  });
+
+  it('an opt-out from a BSUID-only message reaches the phone-keyed consent the send step reads, once a status named both', async () => {
+    const phone = '+34611222333';
+    const bsuid = 'ES.7000000000000001';
+    const message = await sentMessage('day7', '2026-03-01T09:00:00.000Z', phone);
+    const delivered = { ...statusOf(message, 'delivered', 1772960402), recipient_user_id: bsuid };
+    expect((await post(envelope({ statuses: [delivered] }))).statusCode).toBe(200);
+    expect((await post(envelope(bsuidOnly(bsuid, { type: 'text', text: { body: 'BAJA' } })))).statusCode).toBe(200);
+    const state = await consentStore.readState(phone);
+    expect(state).toMatchObject({ phone, bsuid });
+    expect(state?.scopes.marketing.status).toBe('opted-out');
+    expect(state?.scopes.utility.status).toBe('opted-out');
+    expect(await consentStore.readState(bsuid)).toBeUndefined();
+    const events = await busSettled();
+    expect(types(events)).toContain(DOMAIN_EVENT.optedOut);
+    expect(JSON.stringify(events)).not.toContain(phone.slice(1));
+  });
+
+  it('a BSUID-only reply without context is matched to the last journey message sent to the linked phone', async () => {
+    const phone = '+34611222444';
+    const bsuid = 'ES.7000000000000002';
+    const linked = envelope({ contacts: [{ wa_id: phone.slice(1), user_id: bsuid }], messages: [{ from: phone.slice(1), from_user_id: bsuid, id: newWamid(), timestamp: '1772950000', type: 'text', text: { body: 'hola' } }] });
+    expect((await post(linked)).statusCode).toBe(200);
+    const message = await sentMessage('day30', '2026-03-07T09:00:00.000Z', phone);
+    expect((await post(envelope(bsuidOnly(bsuid, { type: 'text', text: { body: '10' } })))).statusCode).toBe(200);
+    const events = await busSettled();
+    expect(types(events)).toEqual([DOMAIN_EVENT.npsAnswered, DOMAIN_EVENT.replyReceived]);
+    for (const event of events) expect(event.detail).toMatchObject({ orderId: message.orderId, matchedBy: 'last-message' });
+  });
+
+  it('a BSUID never seen beside a phone stays keyed by the BSUID', async () => {
+    const bsuid = 'ES.7000000000000003';
+    expect((await post(envelope(bsuidOnly(bsuid, { type: 'text', text: { body: 'STOP' } })))).statusCode).toBe(200);
+    expect((await consentStore.readState(bsuid))?.scopes.marketing.status).toBe('opted-out');
+  });
+});
+
 describe('webhook handler: other fields', () => {
   it('publishes a template status change once; takes user_preferences to the ledger (marketing); answers 200 to fields it does not handle', async () => {
     const template = envelope({ event: 'PAUSED', message_template_id: 42, message_template_name: 'posventa_day60_offer', message_template_language: 'es', reason: null }, 'message_template_status_update', 1772965000);
@@ -397,6 +448,7 @@ describe('applyWebhook with the DynamoDB marks: failures between mark and publis
       journeys: { journeysOf: async () => [] },
       stopJourney: async () => undefined,
     },
+    unquotedReplyMaxAgeMs: 7 * 86_400_000,
   });
 
   it('a failed publish releases the claims, so Meta’s retry publishes, once', async () => {

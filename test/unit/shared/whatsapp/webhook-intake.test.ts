@@ -11,7 +11,7 @@ const signed = (body: Buffer) => takeInWebhook(body, signWebhookBody(body, SECRE
 
 const WAMID_123 = 'wamid.HBgLMzQ2MTIzNDU2NzgVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA';
 /** An accepted intake with nothing in it; tests spread it and set what they expect. */
-const NOTHING = { accepted: true, events: [], unresolvedStatuses: [], inbound: [], userPreferences: [], ignored: [] };
+const NOTHING = { accepted: true, events: [], unresolvedStatuses: [], inbound: [], userPreferences: [], contactLinks: [], ignored: [] };
 const UTILITY_PRICING = { billable: true, model: 'PMP', category: 'utility', type: 'regular' };
 const WAMID_124 = 'wamid.HBgLMzQ2NjA5ODc2NTQzFQIAERgSQkY1RjQ0QjE3QjlDMDg1RTRBAA==';
 
@@ -61,6 +61,8 @@ describe('takeInWebhook: status batch', () => {
       ],
       // The webhook keeps deliveries under the contact (for attribution): it needs their phone, not the events.
       recipients: { [WAMID_123]: '+34612345678' },
+      // recipient_id beside recipient_user_id: the pointer a BSUID-only webhook is resolved by.
+      contactLinks: [{ bsuid: 'ES.1234567890123456', phone: '+34612345678' }],
     });
   });
 
@@ -117,6 +119,7 @@ describe('takeInWebhook: payloads that carry no journey status', () => {
           text: 'Sí, ¡me encantó!',
         },
       ],
+      contactLinks: [{ bsuid: 'ES.1234567890123456', phone: '+34612345678' }],
     });
   });
 

@@ -46,6 +46,8 @@ function recordingDeps() {
     contacts: {
       recordInbound: async () => void calls.push('recordInbound'),
       pauseMarketing: async () => void calls.push('pauseMarketing'),
+      linkBsuid: async () => void calls.push('linkBsuid'),
+      phoneOfBsuid: async () => (calls.push('phoneOfBsuid'), undefined),
     },
     facts: {
       recordReply: async () => void calls.push('recordReply'),
@@ -69,6 +71,7 @@ function recordingDeps() {
       stopJourney: async () => void calls.push('stopJourney'),
       sendText: async () => (calls.push('sendText'), { ok: true, wamid: 'wamid.CONFIRMATION' }),
     },
+    unquotedReplyMaxAgeMs: 7 * 86_400_000,
   };
   return { deps, calls, published };
 }
