@@ -56,6 +56,10 @@ export interface LocalStackOptions {
    * @default nothing is counted
    */
   meter?: UsageMeter;
+  /** Each line the functions write (their logs); absent, they go to this process's stdout and stderr. */
+  functionOutput?: (line: string) => void;
+  /** Functions also log every event they are invoked with (Powertools' POWERTOOLS_LOGGER_LOG_EVENT). */
+  logFunctionEvents?: boolean;
   log: (line: string) => void;
 }
 
@@ -162,6 +166,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         [VIRTUAL_CLOCK_ENV.dayMs]: String(options.dayMs),
         POWERTOOLS_LOG_LEVEL: options.functionLogLevel,
         POWERTOOLS_METRICS_DISABLED: 'true',
+        ...(options.logFunctionEvents ? { POWERTOOLS_LOGGER_LOG_EVENT: 'true' } : {}),
       },
     });
 
@@ -180,7 +185,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const functions = new Map<string, RunningFunction>();
     for (const definition of topology.functions) {
-      const hooks = meter === undefined ? {} : { onInvoked: (ms: number) => meter.lambdaInvoked(definition.name, definition.memoryMb, ms) };
+      const hooks = {
+        ...(meter === undefined ? {} : { onInvoked: (ms: number) => meter.lambdaInvoked(definition.name, definition.memoryMb, ms) }),
+        ...(options.functionOutput === undefined ? {} : { output: options.functionOutput }),
+      };
       functions.set(definition.name, await startFunction(definition, hooks));
     }
     stops.push(async () => void (await Promise.all([...functions.values()].map((f) => f.stop()))));

@@ -37,6 +37,8 @@ const WORKER_SCRIPT = new URL('./worker.mjs', import.meta.url);
 export interface FunctionHooks {
   /** After each invocation that ran, with the handler's duration (what Lambda bills), failed or not. */
   onInvoked?: (durationMs: number) => void;
+  /** Each line the function writes to stdout or stderr (its logs); absent, they go to this process's own. */
+  output?: (line: string) => void;
 }
 
 interface Container {
@@ -47,6 +49,8 @@ interface Container {
 /** One container: the bundle imported once in a worker thread with the function's own environment. */
 async function startContainer(definition: LocalFunction, hooks: FunctionHooks): Promise<Container> {
   const worker = new Worker(WORKER_SCRIPT, {
+    stdout: hooks.output !== undefined,
+    stderr: hooks.output !== undefined,
     env: { ...definition.environment, POSVENTA_LOCAL_FUNCTION_ARN: definition.arn },
     workerData: {
       bundlePath: definition.bundlePath,
@@ -57,6 +61,7 @@ async function startContainer(definition: LocalFunction, hooks: FunctionHooks): 
     },
   });
   const pending: Container['pending'] = new Map();
+  if (hooks.output !== undefined) forwardLines(worker, hooks.output);
 
   await new Promise<void>((resolve, reject) => {
     worker.once('message', () => resolve());
@@ -82,6 +87,18 @@ async function startContainer(definition: LocalFunction, hooks: FunctionHooks): 
   worker.on('error', (error) => failPending(error.message));
   worker.on('exit', (code) => failPending(`RequestId: exited before answering (exit code ${code})`));
   return { worker, pending };
+}
+
+function forwardLines(worker: Worker, output: (line: string) => void): void {
+  for (const stream of [worker.stdout, worker.stderr]) {
+    let partial = '';
+    stream.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) output(line);
+    });
+    stream.on('end', () => partial !== '' && output(partial));
+  }
 }
 
 /**

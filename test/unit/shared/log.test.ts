@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { maskPhone } from '#shared/log';
+import { describe, expect, it, vi } from 'vitest';
+import { createLogger, maskPhone, redactPhones } from '#shared/log';
 
 const digitsOf = (s: string) => s.replace(/\D/g, '');
 
@@ -30,5 +30,43 @@ describe('maskPhone', () => {
         if (length > 6) expect(maskPhone(phone), phone).not.toContain(digits.slice(2, -2));
       }
     }
+  });
+});
+
+describe('redactPhones (every log line)', () => {
+  it('masks E.164 numbers and bare wa_ids wherever they stand in a text', () => {
+    expect(redactPhones('to +5491155550001 now')).toBe('to +54*********01 now');
+    expect(redactPhones('{"from":"5491155550001","wa_id":"34612345678"}')).toBe('{"from":"+54*********01","wa_id":"+34*******78"}');
+    expect(redactPhones('CONTACT#+34612345678')).toBe('CONTACT#+34*******78');
+    expect(redactPhones('phone=12345678;')).toBe('phone=+12****78;');
+  });
+
+  it('leaves times, short numbers, decimals, long numbers and ids inside words alone', () => {
+    for (const text of ['2026-03-08T09:10:00.000Z', 'score 10 of 1234567', '3.14159265358979', '1234567890123456789', 'wamid.HBgLMzQ2MTIzNDU2NzgVAgAS', 'ORD-12345678-A', 'abc12345678']) {
+      expect(redactPhones(text)).toBe(text);
+    }
+  });
+});
+
+describe('createLogger', () => {
+  it('writes no phone number in clear, in messages, attributes, keys, numbers or errors', () => {
+    const lines: string[] = [];
+    const spies = [process.stdout, process.stderr].map((stream) => vi.spyOn(stream, 'write').mockImplementation((chunk) => (lines.push(String(chunk)), true)));
+    try {
+      const logger = createLogger('test');
+      logger.info('sending to +5491155550001', {
+        customer: { phone: '+5491155550001', waId: 5491155550001 },
+        byPhone: { '+34612345678': 'opted-out' },
+        body: JSON.stringify({ from: '34612345678' }),
+      });
+      logger.error('send failed', { error: new Error('Graph API refused +34612345678') });
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    const output = lines.join('');
+    expect(output).toContain('Graph API refused +34*******78');
+    expect(output).toContain('+54*********01');
+    expect(output).toContain('+34*******78');
+    expect(output).not.toMatch(/5491155550001|34612345678/);
   });
 });
