@@ -72,6 +72,17 @@ export const posventaConfigSchema = z
       .regex(/^\/[A-Za-z0-9_.\-/]+$/, 'must be an SSM parameter path such as "/posventa/meta/verify-token"')
       .default('/posventa/meta/verify-token'),
     /**
+     * Steady requests per second and burst the HTTP API (webhook and KPI API) accepts; above
+     * them API Gateway answers 429, and Meta retries the webhooks it throttled.
+     */
+    httpApiThrottle: z
+      .object({
+        rateLimit: z.number().positive('must be above 0 (requests per second)').default(1000),
+        burstLimit: z.number().int('must be a whole number of requests').positive('must be above 0').default(2000),
+      })
+      .strict()
+      .default({ rateLimit: 1000, burstLimit: 2000 }),
+    /**
      * A customer's reply that quotes no message (no `context.id`) answers their last journey
      * message only if it comes at most this many days after it; later, it is a message to a person.
      */

@@ -94,6 +94,7 @@ export class PosventaStack extends Stack {
       graphApi,
       logRetention,
       unquotedReplyMaxAgeDays: config.unquotedReplyMaxAgeDays,
+      throttle: config.httpApiThrottle,
     });
 
     // ── KPIs: domain events → queue → aggregator → table + metrics; GET /kpis ────────────

@@ -34,6 +34,13 @@ export interface WebhookApiProps {
    */
   readonly graphApi: GraphApiAccess;
   /**
+   * Steady requests per second and burst of the `$default` stage (every route). Above them
+   * API Gateway answers 429 without invoking anything; Meta retries throttled webhooks.
+   *
+   * @default { rateLimit: 1000, burstLimit: 2000 }
+   */
+  readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
    * Days after a journey message that a reply quoting no message still answers it.
    *
    * @default 7
@@ -63,6 +70,10 @@ export class WebhookApi extends Construct {
   constructor(scope: Construct, id: string, props: WebhookApiProps) {
     super(scope, id);
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    const throttle = props.throttle ?? { rateLimit: 1000, burstLimit: 2000 };
+    if (!(throttle.rateLimit > 0) || !(throttle.burstLimit > 0)) {
+      throw new Error(`WebhookApi: props.throttle needs rateLimit and burstLimit above 0 (got ${JSON.stringify(throttle)})`);
+    }
     const unquotedReplyMaxAgeDays = props.unquotedReplyMaxAgeDays ?? 7;
     if (!(unquotedReplyMaxAgeDays > 0)) throw new Error(`WebhookApi: props.unquotedReplyMaxAgeDays must be above 0 (got ${unquotedReplyMaxAgeDays})`);
 
@@ -97,6 +108,9 @@ export class WebhookApi extends Construct {
     });
 
     // ── HTTP API and its stage ────────────────────────────────────────────────────────────
+    // No CORS: Meta and the KPI clients call server to server; no browser page may call it.
+    // Payloads: HTTP APIs take at most 10 MB (fixed by AWS); the webhook refuses more than
+    // 256 KB itself (413) before parsing anything.
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description: 'Posventa: Meta webhook and KPI API',
       // The default stage is created below, to give it access logs.
@@ -109,7 +123,8 @@ export class WebhookApi extends Construct {
       httpApi: this.httpApi,
       stageName: '$default',
       autoDeploy: true,
-      // Request metadata only: bodies (which hold phone numbers) are never logged.
+      throttle,
+      // Request metadata only: no body (phone numbers) and no query string (the verify token).
       accessLogSettings: {
         destination: new LogGroupLogDestination(this.accessLogGroup),
         format: AccessLogFormat.custom(
@@ -120,7 +135,9 @@ export class WebhookApi extends Construct {
             status: '$context.status',
             responseLength: '$context.responseLength',
             latencyMs: '$context.responseLatency',
+            integrationStatus: '$context.integrationStatus',
             integrationError: '$context.integrationErrorMessage',
+            error: '$context.error.message',
             sourceIp: '$context.identity.sourceIp',
             userAgent: '$context.identity.userAgent',
           }),

@@ -27,6 +27,7 @@ describe('parseConfig (the "posventa" context in cdk.json)', () => {
       eventArchiveRetentionDays: 365,
       verifyTokenParameterName: '/posventa/meta/verify-token',
       unquotedReplyMaxAgeDays: 7,
+      httpApiThrottle: { rateLimit: 1000, burstLimit: 2000 },
       journey: DEFAULT_JOURNEY_CONFIG,
     });
     expect(parseConfig(undefined).eventBusName).toBe('posventa');
@@ -47,6 +48,8 @@ describe('parseConfig (the "posventa" context in cdk.json)', () => {
     [{ eventBusName: 'default' }, 'posventa.eventBusName', 'own bus'],
     [{ alarmEmail: 'ops' }, 'posventa.alarmEmail', 'e-mail'],
     [{ unquotedReplyMaxAgeDays: 0 }, 'posventa.unquotedReplyMaxAgeDays', 'above 0'],
+    [{ httpApiThrottle: { rateLimit: 0 } }, 'posventa.httpApiThrottle.rateLimit', 'above 0'],
+    [{ httpApiThrottle: { burst: 10 } }, 'posventa.httpApiThrottle.burst', 'not a Posventa setting'],
     [{ graphApiVersion: 23 }, 'posventa.graphApiVersion', 'string'],
     [{ eventBusname: 'typo' }, 'posventa.eventBusname', 'not a Posventa setting'],
     [{ journey: { holdoutShare: 5 } }, 'posventa.journey.holdoutShare', 'fraction below 1'],

@@ -188,6 +188,35 @@ describe('webhook and HTTP API', () => {
     });
   });
 
+  it('the stage throttles every route at the configured rate and burst', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000 } });
+  });
+
+  it('has no CORS: no browser page may call the API', () => {
+    for (const api of Object.values(json.Resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Api')) expect(api.Properties).not.toHaveProperty('CorsConfiguration');
+  });
+
+  it('access logs hold request metadata only: no body, no query string (verify token), no headers beyond the user agent', () => {
+    const stage = Object.values(json.Resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Stage');
+    const format = stage?.Properties?.AccessLogSettings.Format as string;
+    const variables = [...format.matchAll(/\$context\.[\w.]+/g)].map(([v]) => v).sort();
+    expect(variables).toEqual(
+      [
+        '$context.error.message',
+        '$context.identity.sourceIp',
+        '$context.identity.userAgent',
+        '$context.integrationErrorMessage',
+        '$context.integrationStatus',
+        '$context.requestId',
+        '$context.requestTime',
+        '$context.responseLatency',
+        '$context.responseLength',
+        '$context.routeKey',
+        '$context.status',
+      ].sort(),
+    );
+  });
+
   it('outputs the webhook URL', () => {
     expect(json.Outputs?.WebhookUrl?.Value).toEqual({ 'Fn::Join': ['', [getAtt('HttpApi', 'ApiEndpoint'), '/webhook']] });
   });
@@ -354,6 +383,16 @@ describe('functions', () => {
     }
   });
 
+  it('every log group has a retention, and every function and state machine is traced (X-Ray)', () => {
+    const logGroups = Object.entries(json.Resources).filter(([, r]) => r.Type === 'AWS::Logs::LogGroup');
+    expect(logGroups.length).toBeGreaterThanOrEqual(Object.keys(FUNCTIONS).length + 2); // + state machine, + API access logs
+    for (const [id, group] of logGroups) expect(group.Properties?.RetentionInDays, id).toBe(30);
+    for (const [id, fn] of Object.entries(json.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function')) expect(fn.Properties?.TracingConfig, id).toEqual({ Mode: 'Active' });
+    const machines = Object.entries(json.Resources).filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine');
+    expect(machines.length).toBeGreaterThan(0);
+    for (const [id, machine] of machines) expect(machine.Properties?.TracingConfiguration, id).toEqual({ Enabled: true });
+  });
+
   it('every function records its repo-relative entry and its bundle, an ESM index.mjs, for the local stack', () => {
     for (const [logicalId, entry] of Object.entries(FUNCTIONS)) {
       const metadata = resource(logicalId).Metadata;
@@ -398,5 +437,14 @@ describe('dashboard and alarms', () => {
       expect(alarm.Properties).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', AlarmActions: [{ Ref: expect.any(String) }] });
       expect(resource(alarm.Properties?.AlarmActions[0].Ref as string).Type).toBe('AWS::SNS::Topic');
     }
+  });
+});
+
+describe('template snapshot', () => {
+  // Asset hashes change with any byte of any bundle; everything else is the infrastructure.
+  const normalise = (value: unknown): unknown => JSON.parse(JSON.stringify(value).replace(/[0-9a-f]{64}/g, '<asset-hash>'));
+
+  it('matches test/infra/__snapshots__/template.json (after a deliberate change: npx vitest run test/infra/stack.test.ts -u)', async () => {
+    await expect(`${JSON.stringify(normalise(json), null, 2)}\n`).toMatchFileSnapshot('__snapshots__/template.json');
   });
 });
