@@ -21,7 +21,7 @@ export interface WebhookContents {
   inbound: InboundMessage[];
   /** `user_preferences` changes, for the consent ledger (marketing scope). */
   userPreferences: UserPreferenceChange[];
-  /** Every BSUID named beside its phone (statuses, contacts, messages), one per BSUID. */
+  /** BSUIDs named beside their phone (our messages' `sent` statuses, customers' messages), one per BSUID. */
   contactLinks: ContactLink[];
   /** What was received and deliberately not acted on, with reasons safe to log (no phone numbers). */
   ignored: string[];
@@ -101,11 +101,15 @@ function addLink(contents: WebhookContents, link: ContactLink | undefined): void
 }
 
 function takeInMessagesValue(value: MessagesValue, contents: WebhookContents): void {
-  for (const contact of value.contacts ?? []) addLink(contents, contactLinkOf(contactIds(contact.wa_id, contact.user_id)));
+  // A link costs a write, so once per message we sent (its `sent`, which names both ids) and
+  // per customer message, not on every status of every message.
+  if ((value.messages ?? []).length > 0) {
+    for (const contact of value.contacts ?? []) addLink(contents, contactLinkOf(contactIds(contact.wa_id, contact.user_id)));
+  }
   for (const status of value.statuses ?? []) {
     const recipient = status.status === 'delivered' || status.status === 'read' ? phoneFromWaId(status.recipient_id) : undefined;
     if (recipient !== undefined) (contents.recipients ??= {})[status.id] = recipient;
-    addLink(contents, contactLinkOf(contactIds(status.recipient_id, status.recipient_user_id)));
+    if (status.status === 'sent') addLink(contents, contactLinkOf(contactIds(status.recipient_id, status.recipient_user_id)));
     const mapping = domainEventOfStatus(status);
     if ('event' in mapping) contents.events.push(mapping.event);
     else if ('unresolved' in mapping) contents.unresolvedStatuses.push(mapping.unresolved);

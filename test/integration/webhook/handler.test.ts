@@ -382,12 +382,12 @@ describe('webhook handler: customers Meta names by BSUID only', () => {
     messages: [{ from_user_id: bsuid, id: newWamid(), timestamp: '1772961000', ...body }],
   });
 
-  it('an opt-out from a BSUID-only message reaches the phone-keyed consent the send step reads, once a status named both', async () => {
+  it('an opt-out from a BSUID-only message reaches the phone-keyed consent the send step reads, once a sent status named both', async () => {
     const phone = '+34611222333';
     const bsuid = 'ES.7000000000000001';
     const message = await sentMessage('day7', '2026-03-01T09:00:00.000Z', phone);
-    const delivered = { ...statusOf(message, 'delivered', 1772960402), recipient_user_id: bsuid };
-    expect((await post(envelope({ statuses: [delivered] }))).statusCode).toBe(200);
+    const sent = { ...statusOf(message, 'sent', 1772960400), recipient_user_id: bsuid };
+    expect((await post(envelope({ statuses: [sent] }))).statusCode).toBe(200);
     expect((await post(envelope(bsuidOnly(bsuid, { type: 'text', text: { body: 'BAJA' } })))).statusCode).toBe(200);
     const state = await consentStore.readState(phone);
     expect(state).toMatchObject({ phone, bsuid });

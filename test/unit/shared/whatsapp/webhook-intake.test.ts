@@ -61,7 +61,7 @@ describe('takeInWebhook: status batch', () => {
       ],
       // The webhook keeps deliveries under the contact (for attribution): it needs their phone, not the events.
       recipients: { [WAMID_123]: '+34612345678' },
-      // recipient_id beside recipient_user_id: the pointer a BSUID-only webhook is resolved by.
+      // The `sent` status names recipient_id beside recipient_user_id: the pointer a BSUID-only webhook is resolved by.
       contactLinks: [{ bsuid: 'ES.1234567890123456', phone: '+34612345678' }],
     });
   });
