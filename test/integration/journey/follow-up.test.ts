@@ -90,6 +90,7 @@ beforeAll(async () => {
     facts: dynamoMessageFacts(journeysTable),
     publish,
     consent: { store: consent, clock, journeys: { journeysOf: async () => [] }, stopJourney: async () => undefined },
+    unquotedReplyMaxAgeMs: 7 * 86_400_000,
   };
   deliverWebhook = async (value) => {
     const raw = Buffer.from(JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '5491100000000', phone_number_id: '100000000000001' }, ...value } }] }] }));
