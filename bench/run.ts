@@ -144,6 +144,7 @@ function simulationFigures(r: SimulationResult): Figure[] {
   const b = `simulation (${r.journeys} journeys, day = ${r.dayMs} ms)`;
   const c = `cost model (${r.journeys} simulated journeys)`;
   const per1000 = (n: number) => (n / r.journeys) * 1000;
+  if (r.usage === undefined) throw new Error('the simulation benchmark needs a metered run');
   const aws = awsCostOf(r.usage);
   const whatsapp = whatsappSpendUsd(r.billedTemplates);
   const counts = perJourney(r.usage, r.journeys);
@@ -152,6 +153,7 @@ function simulationFigures(r: SimulationResult): Figure[] {
     figure(b, 'wall time, first purchase to settled KPIs', r.wallMs / 1000, 's', undefined, `virtual time alone needs ${(r.minimumWallMs / 1000).toFixed(0)} s`),
     figure(b, 'throughput', r.journeysPerSecond, 'journeys/s'),
     figure(b, 'CPU per journey (node + DynamoDB Local)', cpuMs, 'ms', undefined, `10,000 journeys on 2 idle cores ≈ ${((cpuMs * 10_000) / 2 / 60_000).toFixed(1)} min of CPU`),
+    figure(b, 'main thread busy (servers, state machines, simulator)', r.mainThreadBusy * 100, '%'),
     figure(b, 'peak RSS, node', r.peakRssMb.node, 'MB'),
     figure(b, 'peak RSS, DynamoDB Local', r.peakRssMb.dynamoDbLocal ?? Number.NaN, 'MB'),
     figure(b, 'KPI counters that differ from what the customers did', r.kpiDifferences.length, 'counters', { op: '<=', value: 0 }, r.kpiDifferences.slice(0, 3).join('; ') || undefined),

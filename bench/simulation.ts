@@ -26,6 +26,10 @@ export interface SimulationOptions {
   purchaseDays: number;
   seed: string;
   rates?: CustomerRatesOverride;
+  /** Count what AWS would bill (DynamoDB calls then go through a counting proxy). @default true */
+  meter?: boolean;
+  /** Stops the run (and the stack) early, e.g. on Ctrl-C. */
+  signal?: AbortSignal;
   /** Called about twice a second, and once at the end. */
   onProgress?: (progress: SimulationProgress) => void;
   log?: (line: string) => void;
@@ -41,6 +45,8 @@ export interface SimulationProgress {
   webhooks: number;
   /** KPI events waiting in the aggregator's queue. */
   kpiBacklog: number;
+  /** Share of the time the main thread (servers, engine, simulator) was busy since the last report. */
+  mainThreadBusy: number;
   phase: 'purchases' | 'journeys' | 'webhooks' | 'kpis' | 'done';
 }
 
@@ -58,15 +64,19 @@ export interface SimulationResult {
   peakRssMb: { node: number; dynamoDbLocal: number | undefined };
   /** CPU time (user + system) during the run, start-up excluded: what the machine's cores spent. */
   cpuSeconds: { node: number; dynamoDbLocal: number | undefined };
+  /** Share of the run the main thread was busy: near 1 means it is the bottleneck. */
+  mainThreadBusy: number;
   executions: Partial<Record<ExecutionStatus, number>>;
   messagesSent: number;
   templateSends: number;
+  /** `answersDropped`: answers the webhook never acknowledged (timed out every attempt; it may still have taken them in). */
   webhooks: { posted: number; answers: number; answersDropped: number };
   tally: CustomerTally;
   /** Empty when `GET /kpis` counts exactly what the customers did. */
   kpiDifferences: string[];
   kpiTotals: Record<string, number>;
-  usage: Usage;
+  /** Absent when the run was not metered. */
+  usage: Usage | undefined;
   /** Templates delivered (what Meta bills), from the simulator's side. */
   billedTemplates: BilledTemplate[];
   warnings: string[];
@@ -105,7 +115,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const log = options.log ?? (() => undefined);
   const warnings: string[] = [];
   const stateDir = await mkdtemp(join(tmpdir(), 'posventa-simulation-'));
-  const meter = createUsageMeter();
+  const meter = options.meter === false ? undefined : createUsageMeter();
   const startedAt = Date.now();
   const stack = await startLocalStack({
     port: 0,
@@ -116,7 +126,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     stateDir,
     functionLogLevel: 'ERROR',
     customers: { seed: options.seed, ...(options.rates === undefined ? {} : { rates: options.rates }) },
-    meter,
+    ...(meter === undefined ? {} : { meter }),
     log: (line) => {
       // The stack logs every execution start and end and every accepted send; keep only trouble.
       if (/fail|error|dropped|gave up|retry|warning/i.test(line) && warnings.length < 50) warnings.push(line);
@@ -138,6 +148,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
 
   const t0 = Date.now();
   const cpuAtStart = process.cpuUsage();
+  const eluAtStart = performance.eventLoopUtilization();
+  let eluLast = eluAtStart;
   const javaCpuAtStart = cpuSecondsOf(stack.dynamoDbPid);
   let purchasesPut = 0;
   let journeysEnded = 0;
@@ -150,6 +162,12 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     messagesSent: simulator!.sends.length,
     webhooks: simulator!.webhooksPosted,
     kpiBacklog: kpiQueue?.depth() ?? 0,
+    mainThreadBusy: (() => {
+      const now = performance.eventLoopUtilization();
+      const busy = performance.eventLoopUtilization(now, eluLast).utilization;
+      eluLast = now;
+      return busy;
+    })(),
     phase,
   });
   const ticker = setInterval(() => {
@@ -157,6 +175,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     options.onProgress?.(progress());
   }, 500);
 
+  let watcher: NodeJS.Timeout | undefined;
   try {
     const countEnded = async (): Promise<Partial<Record<ExecutionStatus, number>>> => {
       const counts: Partial<Record<ExecutionStatus, number>> = {};
@@ -168,17 +187,18 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       } while (nextToken !== undefined);
       return counts;
     };
-    const watcher = setInterval(() => {
+    watcher = setInterval(() => {
       void countEnded()
         .then((counts) => (journeysEnded = Object.entries(counts).reduce((n, [status, count]) => (status === 'RUNNING' ? n : n + (count ?? 0)), 0)))
         .catch(() => undefined);
-    }, 2000);
+    }, 5000);
 
     // Purchases evenly over `purchaseDays` virtual days, ten per PutEvents, as a store would batch them.
     const spreadMs = options.purchaseDays * options.dayMs;
     for (let first = 0; first < options.journeys; first += PUT_EVENTS_MAX) {
       const dueMs = t0 + (first / options.journeys) * spreadMs;
       if (dueMs > Date.now()) await new Promise((resolve) => setTimeout(resolve, dueMs - Date.now()));
+      options.signal?.throwIfAborted();
       const count = Math.min(PUT_EVENTS_MAX, options.journeys - first);
       const entries = Array.from({ length: count }, (_, k) => ({
         EventBusName: info.eventBusName,
@@ -195,13 +215,14 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     let executions = await countEnded();
     while ((executions.RUNNING ?? 0) > 0 || Object.values(executions).reduce((n, c) => n + (c ?? 0), 0) < options.journeys) {
       await new Promise((resolve) => setTimeout(resolve, 1000));
+      options.signal?.throwIfAborted();
       executions = await countEnded();
     }
     clearInterval(watcher);
     journeysEnded = options.journeys;
 
     phase = 'webhooks';
-    await simulator!.idle();
+    await Promise.race([simulator!.idle(), aborted(options.signal)]);
 
     phase = 'kpis';
     const tally = tallyAnswers(customers!.answers);
@@ -213,6 +234,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     let lastChange = Date.now();
     while (differences.length > 0 && (Date.now() - lastChange < 30_000 || (kpiQueue?.depth() ?? 0) > 0)) {
       await new Promise((resolve) => setTimeout(resolve, 1000));
+      options.signal?.throwIfAborted();
       const next = (await (await fetch(info.kpiUrl)).json()) as Report;
       if (JSON.stringify(next.totals) !== JSON.stringify(report.totals)) lastChange = Date.now();
       report = next;
@@ -220,6 +242,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     }
     const wallMs = Date.now() - t0;
     const cpu = process.cpuUsage(cpuAtStart);
+    const mainThreadBusy = performance.eventLoopUtilization(eluAtStart).utilization;
     const javaCpu = cpuSecondsOf(stack.dynamoDbPid);
     phase = 'done';
     sampleMemory();
@@ -241,6 +264,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         node: (cpu.user + cpu.system) / 1e6,
         dynamoDbLocal: javaCpu === undefined || javaCpuAtStart === undefined ? undefined : javaCpu - javaCpuAtStart,
       },
+      mainThreadBusy,
       executions,
       messagesSent: simulator!.sends.length,
       templateSends: simulator!.sends.filter((s) => s.request.type === 'template').length,
@@ -252,18 +276,23 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       tally,
       kpiDifferences: differences,
       kpiTotals: report.totals,
-      usage: meter.usage,
+      usage: meter?.usage,
       billedTemplates: billedTemplates(simulator!.sends, customers!.answers),
       warnings,
     };
   } finally {
     clearInterval(ticker);
+    clearInterval(watcher);
     log('stopping the local stack');
     await stack.stop();
     eventBridge.destroy();
     stepFunctions.destroy();
     await rm(stateDir, { recursive: true, force: true });
   }
+}
+
+function aborted(signal: AbortSignal | undefined): Promise<never> {
+  return new Promise((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason as Error), { once: true }));
 }
 
 function billedTemplates(sends: MetaSimulator['sends'], answers: SimulatedCustomers['answers']): BilledTemplate[] {

@@ -35,7 +35,7 @@ export interface RunningFunction {
 const WORKER_SCRIPT = new URL('./worker.mjs', import.meta.url);
 
 export interface FunctionHooks {
-  /** After each invocation that ran, with the handler's duration (what Lambda bills), failed or not. */
+  /** After each invocation that ran, with the handler's duration (what Lambda bills), failed or timed out. */
   onInvoked?: (durationMs: number) => void;
   /** Each line the function writes to stdout or stderr (its logs); absent, they go to this process's own. */
   output?: (line: string) => void;
@@ -117,6 +117,8 @@ export async function startFunction(definition: LocalFunction, hooks: FunctionHo
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           pending.delete(id);
+          // Lambda bills a timed-out invocation for its whole timeout.
+          hooks.onInvoked?.(definition.timeoutMs);
           reject(new FunctionError('Sandbox.Timedout', `Task timed out after ${definition.timeoutMs / 1000} seconds`, definition.name));
         }, definition.timeoutMs);
         pending.set(id, { resolve, reject, timer });

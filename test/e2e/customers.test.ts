@@ -107,7 +107,8 @@ describe('simulated customers', () => {
     expect(usage.stateTransitions).toBeGreaterThan(JOURNEYS * 3);
     expect(usage.eventBridgeEvents).toBeGreaterThan(JOURNEYS + templateSends.length);
     expect(usage.sqs.sent).toBeGreaterThan(0);
-    expect(usage.sqs.deletedMessages).toBe(usage.sqs.sent);
+    expect(usage.sqs.deletedMessages).toBeGreaterThan(0);
+    expect(usage.sqs.deletedMessages).toBeLessThanOrEqual(usage.sqs.sent);
     expect(usage.dynamodb.writeUnits).toBeGreaterThan(templateSends.length);
     expect(usage.dynamodb.readUnits).toBeGreaterThan(0);
   }, 240_000);
