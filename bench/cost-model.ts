@@ -1,9 +1,11 @@
+import { MICRO_USD_PER_USD, whatsappPriceMicroUsd } from '#shared/kpi/whatsapp-prices';
 import type { Usage } from '../local/metering/usage';
 import { AWS_PRICES } from './aws-prices';
 
 /**
  * Prices what a simulated run used (counted by the local stack's stand-ins, local/metering/)
- * at AWS list prices (aws-prices.ts), and the WhatsApp template spend of the same journeys.
+ * at AWS list prices (aws-prices.ts), and the WhatsApp template spend of the same journeys at
+ * the price table the KPIs use (its rates are examples: read its header).
  */
 export interface CostLine {
   service: string;
@@ -41,34 +43,23 @@ export function awsCostOf(usage: Usage): AwsCost {
 
 /** One delivered, billable template: what Meta charges for. */
 export interface BilledTemplate {
-  /** Recipient's country calling code, e.g. '54'. */
-  callingCode: string;
+  /** Recipient's country (ISO 3166-1 alpha-2), from the phone's calling code. */
+  country: string | undefined;
   category: 'marketing' | 'utility' | 'authentication';
+  /** When Meta accepted it (virtual time): the rate in force then applies. */
+  at: Date;
 }
 
-/**
- * EXAMPLE RATES, not a rate card: USD per delivered template message, Meta's per-message
- * pricing effective 2025-07-01 as business solution providers republish it (Argentina, Mexico,
- * Spain and Brazil, the simulated customers' countries; marketing / utility / authentication).
- * Later changes (e.g. 2025-10-01 Mexico marketing and Argentina utility lower) are not in it.
- * Read 2026-12-02.
- */
-export const EXAMPLE_WHATSAPP_RATES_USD: Readonly<Record<string, Record<BilledTemplate['category'], number>>> = {
-  '54': { marketing: 0.0618, utility: 0.026, authentication: 0.026 },
-  '52': { marketing: 0.0305, utility: 0.0085, authentication: 0.0085 },
-  '34': { marketing: 0.0615, utility: 0.02, authentication: 0.02 },
-  '55': { marketing: 0.0625, utility: 0.0068, authentication: 0.0068 },
-};
-
+/** Meta's charge for the delivered templates, from the one price table (shared/kpi/whatsapp-prices.ts). */
 export function whatsappSpendUsd(billed: readonly BilledTemplate[]): { usd: number; unpriced: number } {
-  let usd = 0;
+  let micro = 0;
   let unpriced = 0;
-  for (const { callingCode, category } of billed) {
-    const rate = EXAMPLE_WHATSAPP_RATES_USD[callingCode]?.[category];
+  for (const { country, category, at } of billed) {
+    const rate = whatsappPriceMicroUsd(country, category, at);
     if (rate === undefined) unpriced += 1;
-    else usd += rate;
+    else micro += rate;
   }
-  return { usd, unpriced };
+  return { usd: micro / MICRO_USD_PER_USD, unpriced };
 }
 
 /** Per-journey counts of what was billed, for the tables. */

@@ -160,7 +160,7 @@ function simulationFigures(r: SimulationResult): Figure[] {
     ...Object.entries(counts).map(([name, value]) => figure(c, `${name} per journey`, value, 'count')),
     ...aws.lines.map((line) => figure(c, `${line.service} per 1,000 journeys`, per1000(line.usd), 'USD', undefined, `${per1000(line.quantity).toFixed(0)} ${line.unit}`)),
     figure(c, 'AWS per 1,000 journeys', per1000(aws.usd), 'USD', undefined, 'list prices, us-east-1, arm64 (bench/aws-prices.ts)'),
-    figure(c, 'WhatsApp templates per 1,000 journeys', per1000(whatsapp.usd), 'USD', undefined, `${per1000(r.billedTemplates.length).toFixed(0)} delivered; EXAMPLE rates (bench/cost-model.ts)`),
+    figure(c, 'WhatsApp templates per 1,000 journeys', per1000(whatsapp.usd), 'USD', undefined, `${per1000(r.billedTemplates.length).toFixed(0)} delivered; rates of shared/kpi/whatsapp-prices.ts (examples, see its header)`),
     figure(c, 'AWS cost / WhatsApp spend', (aws.usd / whatsapp.usd) * 100, '%', { op: '<', value: AWS_SHARE_OF_WHATSAPP_MAX * 100 }, 'Lambda GB-s from durations measured here: high on a loaded machine'),
   ];
 }

@@ -87,7 +87,7 @@ function costReport(r: SimulationResult, usage: Usage): string[] {
     'Cost per 1,000 journeys (AWS list prices, us-east-1, arm64; bench/aws-prices.ts):',
     ...aws.lines.map((l) => `  ${l.service.padEnd(24)} ${per1000(l.quantity).toFixed(1).padStart(10)} ${l.unit.padEnd(34)} ${usd(per1000(l.usd)).padStart(9)}`),
     `  ${'AWS total'.padEnd(24)} ${''.padStart(10)} ${''.padEnd(34)} ${usd(per1000(aws.usd)).padStart(9)}`,
-    `  ${'WhatsApp templates'.padEnd(24)} ${per1000(r.billedTemplates.length).toFixed(1).padStart(10)} ${'delivered, EXAMPLE rates'.padEnd(34)} ${usd(per1000(whatsapp.usd)).padStart(9)}${whatsapp.unpriced > 0 ? ` (${whatsapp.unpriced} unpriced)` : ''}`,
+    `  ${'WhatsApp templates'.padEnd(24)} ${per1000(r.billedTemplates.length).toFixed(1).padStart(10)} ${'delivered (shared/kpi price table)'.padEnd(34)} ${usd(per1000(whatsapp.usd)).padStart(9)}${whatsapp.unpriced > 0 ? ` (${whatsapp.unpriced} unpriced)` : ''}`,
     `  AWS / WhatsApp          ${(share * 100).toFixed(2)} %  (target < 1 %: ${share < 0.01 ? 'PASS' : 'MISS'})`,
     `  Lambda GB-s use the template's memory × handler durations measured here (${(aws.lambdaGbSeconds / r.journeys).toFixed(4)} GB-s per journey);`,
     '  on a loaded machine durations include waiting for CPU, so this line errs high.',

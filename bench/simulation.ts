@@ -6,6 +6,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { ListExecutionsCommand, SFNClient, type ExecutionStatus } from '@aws-sdk/client-sfn';
 import { DAY_MS } from '#shared/clock';
 import { PURCHASE_COMPLETED, PURCHASE_EVENT_SOURCE } from '#shared/events/purchase';
+import { customerCountry } from '#shared/journey/country';
 import { kpiDifferences, kpisImpliedBy, tallyAnswers, type CustomerRatesOverride, type CustomerTally, type SimulatedCustomers } from '../local/customers';
 import type { MetaSimulator } from '../local/meta-simulator';
 import { createUsageMeter, type Usage } from '../local/metering/usage';
@@ -299,11 +300,7 @@ function billedTemplates(sends: MetaSimulator['sends'], answers: SimulatedCustom
   const undelivered = new Set(answers.filter((a) => a.answer.kind === 'undeliverable').map((a) => a.wamid));
   return sends
     .filter((s) => s.request.type === 'template' && !undelivered.has(s.wamid) && s.pricingCategory !== 'service')
-    .map((s) => ({ callingCode: callingCodeOf(s.waId), category: s.pricingCategory as BilledTemplate['category'] }));
-}
-
-function callingCodeOf(waId: string): string {
-  return TIME_ZONES.map((t) => t.prefix.slice(1, 3)).find((code) => waId.startsWith(code)) ?? waId.slice(0, 2);
+    .map((s) => ({ country: customerCountry({ phone: s.waId, locale: '' }), category: s.pricingCategory as BilledTemplate['category'], at: s.acceptedAt }));
 }
 
 /** CPU seconds (user + system) another process has used, from /proc/<pid>/stat. */

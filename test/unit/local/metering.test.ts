@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AWS_PRICES } from '../../../bench/aws-prices';
 import { awsCostOf, perJourney, whatsappSpendUsd } from '../../../bench/cost-model';
+import { whatsappPrice } from '#shared/kpi/whatsapp-prices';
 import { createUsageMeter } from '../../../local/metering/usage';
 
 describe('usage meter', () => {
@@ -47,10 +48,16 @@ describe('cost model', () => {
     expect(perJourney(meter.usage, 1000)).toMatchObject({ stateTransitions: 40, lambdaInvocations: 1, 'lambda.SendStep': 1 });
   });
 
-  it('prices WhatsApp templates by country and category, and says what it could not price', () => {
-    expect(whatsappSpendUsd([{ callingCode: '54', category: 'utility' }, { callingCode: '54', category: 'marketing' }, { callingCode: '1', category: 'utility' }])).toEqual({
-      usd: 0.026 + 0.0618,
-      unpriced: 1,
-    });
+  it('prices WhatsApp templates with the price table, and says what it could not price', () => {
+    const at = new Date('2026-06-01T12:00:00Z');
+    const billed = [
+      { country: 'AR', category: 'utility' as const, at },
+      { country: 'AR', category: 'marketing' as const, at },
+      { country: 'BR', category: 'utility' as const, at },
+    ];
+    const expected = billed.reduce((sum, b) => sum + whatsappPrice(b.country, b.category, b.at)!, 0);
+    expect(expected).toBeGreaterThan(0);
+    expect(whatsappSpendUsd(billed).usd).toBeCloseTo(expected, 10);
+    expect(whatsappSpendUsd([{ country: 'AR', category: 'utility', at: new Date('2020-01-01T00:00:00Z') }])).toEqual({ usd: 0, unpriced: 1 });
   });
 });
