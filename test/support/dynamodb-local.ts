@@ -3,8 +3,12 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createTables, startDynamoDbLocal } from '../../local/dynamodb';
 
 /**
- * DynamoDB Local for an integration test file: started once (beforeAll), with tables shaped
- * like the stack's (`pk` / `sk` strings, TTL on `expiresAt`, see infra/constructs/tables.ts).
+ * DynamoDB Local for an integration test file: started once (beforeAll), with tables keyed
+ * like the stack's (`pk` / `sk` strings, see infra/constructs/tables.ts).
+ *
+ * Without TTL: test items carry fixed dates (March 2026, say) whose `expiresAt` is already in
+ * the past, and DynamoDB Local's background sweep would delete them at a moment no test
+ * controls. The `expiresAt` values themselves are asserted where they matter.
  *
  * The adapters in shared/aws/ create their SDK client when imported and read the endpoint,
  * region and credentials from the environment, as in Lambda. So this sets those variables
@@ -20,7 +24,6 @@ export interface LocalDynamoDb {
 }
 
 const REGION = 'us-east-1';
-const TTL_ATTRIBUTE = 'expiresAt';
 const ENV_KEYS = ['AWS_ENDPOINT_URL_DYNAMODB', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] as const;
 
 export async function startLocalDynamoDb(): Promise<LocalDynamoDb> {
@@ -50,7 +53,6 @@ export async function startLocalDynamoDb(): Promise<LocalDynamoDb> {
             ],
             BillingMode: 'PAY_PER_REQUEST',
           },
-          timeToLiveAttribute: TTL_ATTRIBUTE,
         },
       ]);
       return name;

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { digest } from '#shared/events/public';
@@ -174,32 +174,38 @@ describe('webhook handler: signatures', () => {
 
 describe('webhook handler: deliveries kept under the contact (repurchase attribution)', () => {
   it('keeps a delivered journey message under its recipient, a read-only one at the read time, and finds the last one in a window', async () => {
+    // Recent times: the delivery records carry a 60-day TTL, and DynamoDB Local deletes expired items.
+    const at = (daysAgo: number, plusSeconds = 0) => new Date(Math.floor(Date.now() / 86_400_000 - daysAgo) * 86_400_000 + 9 * 3_600_000 + plusSeconds * 1000);
+    const seconds = (date: Date) => date.getTime() / 1000;
+    const iso = (date: Date) => date.toISOString();
+    const day7Sent = at(20);
+    const day30Read = at(1);
     const phone = `+3461${String(Date.now()).slice(-7)}`;
-    const day7 = await sentMessage('day7', '2026-03-08T09:00:00.000Z', phone);
-    const day30 = await sentMessage('day30', '2026-03-31T09:00:00.000Z', phone);
-    expect((await post(envelope({ statuses: [statusOf(day7, 'delivered', 1772960402), statusOf(day7, 'read', 1772960460)] })))).toMatchObject({ statusCode: 200 });
+    const day7 = await sentMessage('day7', iso(day7Sent), phone);
+    const day30 = await sentMessage('day30', iso(day30Read), phone);
+    expect((await post(envelope({ statuses: [statusOf(day7, 'delivered', seconds(at(20, 2))), statusOf(day7, 'read', seconds(at(20, 60)))] })))).toMatchObject({ statusCode: 200 });
     // Only `read` (Meta sends no `delivered` when both happen at once), and without callback data.
-    expect((await post(envelope({ statuses: [statusOf(day30, 'read', 1774947600, false)] })))).toMatchObject({ statusCode: 200 });
+    expect((await post(envelope({ statuses: [statusOf(day30, 'read', seconds(day30Read), false)] })))).toMatchObject({ statusCode: 200 });
     // Meta's duplicate changes nothing.
-    expect((await post(envelope({ statuses: [statusOf(day7, 'delivered', 1772960402)] })))).toMatchObject({ statusCode: 200 });
+    expect((await post(envelope({ statuses: [statusOf(day7, 'delivered', seconds(at(20, 2)))] })))).toMatchObject({ statusCode: 200 });
 
-    const scan = await db.client.send(
-      new ScanCommand({ TableName: journeysTable, FilterExpression: 'pk = :pk AND begins_with(sk, :d)', ExpressionAttributeValues: { ':pk': { S: `CONTACT#${phone}` }, ':d': { S: 'DELIVERED#' } } }),
+    const query = await db.client.send(
+      new QueryCommand({ TableName: journeysTable, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)', ExpressionAttributeValues: { ':pk': { S: `CONTACT#${phone}` }, ':d': { S: 'DELIVERED#' } } }),
     );
-    expect(scan.Items?.map((item) => [item.deliveredAt?.S, item.orderId?.S, item.milestone?.S]).sort()).toEqual([
-      ['2026-03-08T09:00:02.000Z', day7.orderId, 'day7'],
-      ['2026-03-31T09:00:00.000Z', day30.orderId, 'day30'],
+    expect(query.Items?.map((item) => [item.deliveredAt?.S, item.orderId?.S, item.milestone?.S]).sort()).toEqual([
+      [iso(at(20, 2)), day7.orderId, 'day7'],
+      [iso(day30Read), day30.orderId, 'day30'],
     ]);
     const log = (await import('#shared/aws/journey-store')).dynamoDeliveryLog(journeysTable);
-    expect(await log.lastDeliveredTo(phone, '2026-03-05T00:00:00.000Z', '2026-03-31T08:59:59.999Z')).toMatchObject({ orderId: day7.orderId, milestone: 'day7' });
-    expect(await log.lastDeliveredTo(phone, '2026-03-05T00:00:00.000Z', '2026-03-31T09:00:00.000Z')).toEqual({
+    expect(await log.lastDeliveredTo(phone, iso(at(23)), iso(new Date(day30Read.getTime() - 1)))).toMatchObject({ orderId: day7.orderId, milestone: 'day7' });
+    expect(await log.lastDeliveredTo(phone, iso(at(23)), iso(day30Read))).toEqual({
       orderId: day30.orderId,
       milestone: 'day30',
       template: 'posventa_day30_nps',
       variant: 'A',
-      deliveredAt: '2026-03-31T09:00:00.000Z',
+      deliveredAt: iso(day30Read),
     });
-    expect(await log.lastDeliveredTo(phone, '2026-03-09T00:00:00.000Z', '2026-03-30T00:00:00.000Z')).toBeUndefined();
+    expect(await log.lastDeliveredTo(phone, iso(at(19)), iso(at(2)))).toBeUndefined();
   });
 });
 
