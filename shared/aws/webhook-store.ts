@@ -20,7 +20,8 @@ export interface MarksOptions {
 }
 
 /**
- * Dedupe marks in the journeys table: `pk = WEBHOOK#<key>`, `sk = MARK`, `state` pending|done,
+ * Dedupe marks in the journeys table: `pk = WEBHOOK#<key>`, `sk = MARK`, `state`
+ * pending|done|implied (done by a delivery a `read` implied),
  * `token` of the holder, `leaseUntil` (epoch ms), TTL `expiresAt`. The claim is one conditional
  * put, so of concurrent duplicate deliveries exactly one holds it.
  */
@@ -30,8 +31,9 @@ export function dynamoWebhookMarks(tableName: string, options: MarksOptions = {}
   const ttlSeconds = options.ttlSeconds ?? 14 * 86_400;
   const key = (k: string): Record<string, AttributeValue> => ({ pk: { S: `WEBHOOK#${k}` }, sk: { S: 'MARK' } });
   return {
-    async claim(k) {
+    async claim(k, claimOptions = {}) {
       const now = nowMs();
+      const overImplied = claimOptions.overImplied === true;
       const token = randomUUID();
       try {
         await dynamodb.send(
@@ -44,20 +46,22 @@ export function dynamoWebhookMarks(tableName: string, options: MarksOptions = {}
               leaseUntil: { N: String(now + leaseMs) },
               expiresAt: { N: String(Math.floor(now / 1000) + ttlSeconds) },
             },
-            // New, or pending under a lease that ran out (its holder died between claim and done).
-            ConditionExpression: 'attribute_not_exists(pk) OR (#state = :pending AND leaseUntil < :now)',
+            // New, or pending under a lease that ran out (its holder died between claim and done),
+            // or (for a real status that says more) done by an implied unit.
+            ConditionExpression: `attribute_not_exists(pk) OR (#state = :pending AND leaseUntil < :now)${overImplied ? ' OR #state = :implied' : ''}`,
             ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: { ':pending': { S: 'pending' }, ':now': { N: String(now) } },
+            ExpressionAttributeValues: { ':pending': { S: 'pending' }, ':now': { N: String(now) }, ...(overImplied ? { ':implied': { S: 'implied' } } : {}) },
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         );
         return { claimed: true, token };
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        return { claimed: false, state: error.Item?.state?.S === 'done' ? 'done' : 'in-progress' };
+        const state = error.Item?.state?.S;
+        return { claimed: false, state: state === 'done' || state === 'implied' ? 'done' : 'in-progress' };
       }
     },
-    async markDone(k, token) {
+    async markDone(k, token, doneOptions = {}) {
       await dynamodb
         .send(
           new UpdateItemCommand({
@@ -67,7 +71,7 @@ export function dynamoWebhookMarks(tableName: string, options: MarksOptions = {}
             // A holder whose lease ran out and was overtaken leaves the mark to the new holder.
             ConditionExpression: '#token = :token',
             ExpressionAttributeNames: { '#state': 'state', '#token': 'token' },
-            ExpressionAttributeValues: { ':done': { S: 'done' }, ':token': { S: token } },
+            ExpressionAttributeValues: { ':done': { S: doneOptions.implied === true ? 'implied' : 'done' }, ':token': { S: token } },
           }),
         )
         .catch(ignoreConditionFailure);

@@ -218,19 +218,11 @@ export function incrementsOf(event: KpiEvent): EventIncrement[] {
   const own = (add: CounterAdd): EventIncrement => ({ eventId: detail.eventId, add });
   switch (event.type) {
     case DOMAIN_EVENT.messageSent:
+      return [own({ sent: 1 }), { eventId: journeyId('journey', event.detail.milestone, event.detail.orderId), add: { journeys: 1 } }];
+    case DOMAIN_EVENT.messageDelivered:
     case DOMAIN_EVENT.messageRead: {
-      const counter = event.type === DOMAIN_EVENT.messageSent ? 'sent' : 'read';
-      return [own({ [counter]: 1 }), { eventId: journeyId('journey', event.detail.milestone, event.detail.orderId), add: { journeys: 1 } }];
-    }
-    case DOMAIN_EVENT.messageDelivered: {
-      const { pricing, country, occurredAt } = event.detail;
-      const billable = billableCounterOf(pricing?.billable, pricing?.category);
-      const price = billable === undefined ? undefined : whatsappPriceMicroUsd(country, pricing!.category!, new Date(occurredAt));
-      const cost = billable === undefined ? {} : price === undefined ? { unpricedBillable: 1 } : { costMicroUsd: price };
-      return [
-        own(billable === undefined ? { delivered: 1 } : { delivered: 1, [billable]: 1, ...cost }),
-        { eventId: journeyId('journey', event.detail.milestone, event.detail.orderId), add: { journeys: 1 } },
-      ];
+      const counter = event.type === DOMAIN_EVENT.messageDelivered ? 'delivered' : 'read';
+      return [own({ [counter]: 1 }), ...billingOf(event), { eventId: journeyId('journey', event.detail.milestone, event.detail.orderId), add: { journeys: 1 } }];
     }
     case DOMAIN_EVENT.messageFailed: {
       const bucket = failureBucketOf(event.detail.errorCode);
@@ -284,6 +276,22 @@ export function incrementsOf(event: KpiEvent): EventIncrement[] {
       return cohort === undefined ? message : [...message, { eventId: `kpi:cohort-repurchaser:${cohort.orderId}`, add: group, cohortOf: cohort.purchasedAt }];
     }
   }
+}
+
+/**
+ * What Meta bills for a message, once per message: its pricing rides on `delivered` or on
+ * `read` (whichever Meta chose), and a `delivered` can come after the delivery a `read` implied
+ * (shared/whatsapp/status-events.ts), so billing is deduplicated by message, not by status.
+ */
+function billingOf(event: Extract<KpiEvent, { type: typeof DOMAIN_EVENT.messageDelivered | typeof DOMAIN_EVENT.messageRead }>): EventIncrement[] {
+  const { pricing, country, occurredAt, eventId } = event.detail;
+  const billable = billableCounterOf(pricing?.billable, pricing?.category);
+  if (billable === undefined) return [];
+  const price = whatsappPriceMicroUsd(country, pricing!.category!, new Date(occurredAt));
+  // Statuses always name their message (digested on the bus, shared/events/public.ts); without
+  // it, the status stands for its message.
+  const message = event.detail.wamid ?? eventId;
+  return [{ eventId: `kpi:billed:${message}`, add: price === undefined ? { [billable]: 1, unpricedBillable: 1 } : { [billable]: 1, costMicroUsd: price } }];
 }
 
 /**

@@ -34,6 +34,18 @@ const attributableFields = {
 /** Events whose counters are kept once per journey (order × milestone) need the order id. */
 const journeyFields = { ...keyFields, orderId: nonEmpty() };
 
+/**
+ * Meta's `statuses[].pricing` as the webhook carries it (shared/events/domain.ts): billable,
+ * category. Meta puts it on one of `delivered` / `read`, so both may bring it.
+ */
+const billedFields = {
+  ...journeyFields,
+  wamid: z.optional(nonEmpty()),
+  pricing: z.optional(z.looseObject({ billable: z.optional(z.boolean()), category: z.optional(z.string()) })),
+  /** The recipient's country (ISO 3166-1 alpha-2): the price table's key. */
+  country: z.optional(z.string()),
+};
+
 /** NPS scale 0–10 (a 99, "call me today", is a `Ticket Requested` with reason `urgent-callback`). */
 const npsScore = z.int().check(z.minimum(0), z.maximum(10));
 
@@ -45,14 +57,8 @@ export const HOLDOUT_SKIP_REASON = 'holdout';
 
 export const KPI_EVENT_DETAIL = {
   [DOMAIN_EVENT.messageSent]: z.looseObject(journeyFields),
-  // Meta's `statuses[].pricing` as the webhook carries it (shared/events/domain.ts): billable, category.
-  [DOMAIN_EVENT.messageDelivered]: z.looseObject({
-    ...journeyFields,
-    pricing: z.optional(z.looseObject({ billable: z.optional(z.boolean()), category: z.optional(z.string()) })),
-    /** The recipient's country (ISO 3166-1 alpha-2): the price table's key. */
-    country: z.optional(z.string()),
-  }),
-  [DOMAIN_EVENT.messageRead]: z.looseObject(journeyFields),
+  [DOMAIN_EVENT.messageDelivered]: z.looseObject(billedFields),
+  [DOMAIN_EVENT.messageRead]: z.looseObject(billedFields),
   [DOMAIN_EVENT.messageFailed]: z.looseObject({ ...journeyFields, errorCode: z.optional(z.number()) }),
   [DOMAIN_EVENT.messageSkipped]: z.looseObject({ ...journeyFields, reason: z.optional(z.string()) }),
   [DOMAIN_EVENT.replyReceived]: z.looseObject(journeyFields),

@@ -64,6 +64,12 @@ interface Unit {
    * the event, so an implied unit never makes Meta retry this POST.
    */
   implied?: true;
+  /**
+   * A real `delivered` with Meta's pricing. If a `read` came first, its implied delivery (without
+   * pricing) took the mark; this one takes it over so what Meta bills reaches the KPIs. Its event
+   * keeps the delivery's id, so consumers count the delivery once (shared/kpi/counters.ts).
+   */
+  billed?: true;
   inbound?: { contactKey: string; at: string; wamid: string; bsuid?: string };
   pauseMarketing?: { contactKey: string; at: string; reason: string; orderId: string; inboundWamid: string };
   /** What this unit tells about one of our messages (by our wamid): the customer replied, or Meta failed it. */
@@ -106,7 +112,7 @@ export async function applyWebhook(contents: WebhookContents, deps: WebhookEffec
     if (!units.has(unit.key)) units.set(unit.key, unit);
   };
   const phones = new Map(Object.entries(contents.recipients ?? {}));
-  const eventUnit = (event: DomainEvent): Unit => ({ key: markKeyOf(event), events: [event], ...deliveryOf(event, phones), ...failureFactOf(event) });
+  const eventUnit = (event: DomainEvent): Unit => ({ key: markKeyOf(event), events: [event], ...deliveryOf(event, phones), ...failureFactOf(event), ...billedOf(event) });
   const addEvents = (events: readonly DomainEvent[]) => {
     for (const event of events) add(eventUnit(event));
     // After the real statuses, so a `delivered` in the same POST wins over the one a `read` implies.
@@ -225,7 +231,7 @@ async function repliedMessage(message: InboundMessage, deps: WebhookEffectsDeps)
 }
 
 async function applyUnits(units: Unit[], linking: Promise<unknown>, deps: WebhookEffectsDeps, ignored: string[]): Promise<WebhookEffects> {
-  const claims = await Promise.all(units.map(async (unit) => ({ unit, claim: await deps.marks.claim(unit.key) })));
+  const claims = await Promise.all(units.map(async (unit) => ({ unit, claim: await deps.marks.claim(unit.key, unit.billed ? { overImplied: true } : {}) })));
   const held: Array<{ unit: Unit; token: string }> = [];
   let duplicates = 0;
   let inProgress = 0;
@@ -266,7 +272,7 @@ async function applyUnits(units: Unit[], linking: Promise<unknown>, deps: Webhoo
         if (note === undefined) consent.confirmations += 1;
         else ignored.push(note);
       }
-      await Promise.all(chunk.map(({ unit, token }) => deps.marks.markDone(unit.key, token)));
+      await Promise.all(chunk.map(({ unit, token }) => deps.marks.markDone(unit.key, token, unit.implied ? { implied: true } : {})));
       pending = pending.slice(chunk.length);
     }
   } catch (error) {
@@ -275,6 +281,12 @@ async function applyUnits(units: Unit[], linking: Promise<unknown>, deps: Webhoo
     throw error;
   }
   return { published, duplicates, inProgress, ignored, consent };
+}
+
+/** A real `Message Delivered` that carries Meta's pricing (shared/whatsapp/status-events.ts). */
+function billedOf(event: DomainEvent): Pick<Unit, 'billed'> {
+  if (event.type !== DOMAIN_EVENT.messageDelivered || event.detail.inferredFrom !== undefined || event.detail.pricing === undefined) return {};
+  return { billed: true };
 }
 
 /** The delivery a `Message Delivered` stands for, when its recipient's phone is known. */

@@ -18,8 +18,13 @@ export type MarkClaim = { claimed: true; token: string } | { claimed: false; sta
  * so a mark never blocks Meta's retry from publishing.
  */
 export interface WebhookMarks {
-  claim(key: string): Promise<MarkClaim>;
-  markDone(key: string, token: string): Promise<void>;
+  /**
+   * `overImplied`: also take a mark that an implied unit (a delivery a `read` implied) left
+   * done, for the real status that brings what the implied one lacked (Meta's pricing).
+   */
+  claim(key: string, options?: { overImplied?: boolean }): Promise<MarkClaim>;
+  /** `implied`: done by an implied unit, so a real status with more to say can still claim it. */
+  markDone(key: string, token: string, options?: { implied?: boolean }): Promise<void>;
   release(key: string, token: string): Promise<void>;
 }
 

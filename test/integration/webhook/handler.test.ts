@@ -242,6 +242,30 @@ describe('webhook handler: exactly-once statuses', () => {
     expect(events.find((e) => e['detail-type'] === DOMAIN_EVENT.messageDelivered)?.detail).toMatchObject({ eventId: digest(`${message.wamid}:delivered`), inferredFrom: 'read' });
   });
 
+  it("a delivered with Meta's pricing after its read's implied delivery is published once more, under the delivery's id, so the billing reaches the KPIs", async () => {
+    const message = await sentMessage('day60');
+    const pricing = { billable: true, pricing_model: 'PMP', type: 'regular', category: 'marketing' };
+    expect((await post(envelope({ statuses: [statusOf(message, 'read', 1772960460)] }))).statusCode).toBe(200);
+    expect((await post(envelope({ statuses: [{ ...statusOf(message, 'delivered', 1772960402), pricing }] }))).statusCode).toBe(200);
+    // Meta's retry of either changes nothing.
+    expect((await post(envelope({ statuses: [{ ...statusOf(message, 'delivered', 1772960402), pricing }] }))).statusCode).toBe(200);
+    expect((await post(envelope({ statuses: [statusOf(message, 'read', 1772960460)] }))).statusCode).toBe(200);
+    const deliveries = (await busSettled()).filter((e) => e['detail-type'] === DOMAIN_EVENT.messageDelivered).map((e) => e.detail);
+    expect(deliveries).toEqual([
+      expect.objectContaining({ eventId: digest(`${message.wamid}:delivered`), inferredFrom: 'read' }),
+      expect.objectContaining({ eventId: digest(`${message.wamid}:delivered`), pricing: { billable: true, model: 'PMP', type: 'regular', category: 'marketing' } }),
+    ]);
+    expect(deliveries[0]).not.toHaveProperty('pricing');
+    expect(deliveries[1]).not.toHaveProperty('inferredFrom');
+  });
+
+  it('a delivered without pricing after the implied delivery stays a duplicate', async () => {
+    const message = await sentMessage('day7');
+    expect((await post(envelope({ statuses: [statusOf(message, 'read', 1772960460)] }))).statusCode).toBe(200);
+    expect((await post(envelope({ statuses: [statusOf(message, 'delivered', 1772960402)] }))).statusCode).toBe(200);
+    expect(types(await busSettled())).toEqual([DOMAIN_EVENT.messageDelivered, DOMAIN_EVENT.messageRead]);
+  });
+
   it('a read is not held up by its delivered in flight elsewhere: 200, and the delivered is published once, by its own delivery', async () => {
     const message = await sentMessage('day7');
     const marks = storeModule.dynamoWebhookMarks(journeysTable);

@@ -110,21 +110,32 @@ describe('incrementsOf', () => {
     ]);
   });
 
-  it('counts a delivery, the billable category Meta reports on it, and its price for the recipient country on that day', () => {
-    expect(incrementsOf(event(DOMAIN_EVENT.messageDelivered))[0]).toEqual({ eventId: 'e-1', add: { delivered: 1 } });
+  it('counts a delivery, and what Meta bills for the message once per message: its category and its price for the recipient country on that day', () => {
+    const delivered = (extra: Record<string, unknown>) => incrementsOf(event(DOMAIN_EVENT.messageDelivered, { wamid: 'wamid.A', eventId: 'wamid.A:delivered', ...extra }));
+    expect(delivered({})).toEqual([
+      { eventId: 'wamid.A:delivered', add: { delivered: 1 } },
+      { eventId: journey(), add: { journeys: 1 } },
+    ]);
     // Spain, utility, March 2026: 0.02 USD = 20,000 micro-USD (shared/kpi/whatsapp-prices.ts).
-    expect(incrementsOf(event(DOMAIN_EVENT.messageDelivered, { pricing: { billable: true, category: 'utility', model: 'PMP' }, country: 'ES' }))[0]).toEqual({
-      eventId: 'e-1',
-      add: { delivered: 1, billableUtility: 1, costMicroUsd: 20_000 },
-    });
+    expect(delivered({ pricing: { billable: true, category: 'utility', model: 'PMP' }, country: 'ES' })).toEqual([
+      { eventId: 'wamid.A:delivered', add: { delivered: 1 } },
+      { eventId: 'kpi:billed:wamid.A', add: { billableUtility: 1, costMicroUsd: 20_000 } },
+      { eventId: journey(), add: { journeys: 1 } },
+    ]);
     // Without a country, Meta's "other" rate (0.0077).
-    expect(incrementsOf(event(DOMAIN_EVENT.messageDelivered, { pricing: { billable: true, category: 'utility' } }))[0]?.add).toMatchObject({ costMicroUsd: 7_700 });
+    expect(delivered({ pricing: { billable: true, category: 'utility' } })[1]?.add).toMatchObject({ costMicroUsd: 7_700 });
     // A category the table has no rate for is counted as unpriced, never as free.
-    expect(incrementsOf(event(DOMAIN_EVENT.messageDelivered, { pricing: { billable: true, category: 'marketing_lite' }, country: 'ES' }))[0]).toEqual({
-      eventId: 'e-1',
-      add: { delivered: 1, billableOther: 1, unpricedBillable: 1 },
-    });
-    expect(incrementsOf(event(DOMAIN_EVENT.messageDelivered, { pricing: { billable: false, category: 'utility' } }))[0]).toEqual({ eventId: 'e-1', add: { delivered: 1 } });
+    expect(delivered({ pricing: { billable: true, category: 'marketing_lite' }, country: 'ES' })[1]).toEqual({ eventId: 'kpi:billed:wamid.A', add: { billableOther: 1, unpricedBillable: 1 } });
+    expect(delivered({ pricing: { billable: false, category: 'utility' } }).map((i) => i.eventId)).toEqual(['wamid.A:delivered', journey()]);
+  });
+
+  it('bills a message whose pricing came on its read under the same id as on its delivery, so either order counts it once', () => {
+    const pricing = { billable: true, category: 'marketing' };
+    const read = incrementsOf(event(DOMAIN_EVENT.messageRead, { wamid: 'wamid.B', eventId: 'wamid.B:read', pricing, country: 'BR' }));
+    const delivered = incrementsOf(event(DOMAIN_EVENT.messageDelivered, { wamid: 'wamid.B', eventId: 'wamid.B:delivered', pricing, country: 'BR' }));
+    expect(read).toContainEqual({ eventId: 'kpi:billed:wamid.B', add: { billableMarketing: 1, costMicroUsd: 62_500 } });
+    expect(delivered).toContainEqual({ eventId: 'kpi:billed:wamid.B', add: { billableMarketing: 1, costMicroUsd: 62_500 } });
+    expect(read[0]).toEqual({ eventId: 'wamid.B:read', add: { read: 1 } });
   });
 
   it.each([
