@@ -21,10 +21,10 @@ import { DEFAULT_GRAPH_API_BASE_URL, sendTemplate } from '#shared/whatsapp/graph
 const logger = createLogger('send-step');
 const clock = clockFromEnv();
 const journeysTable = requireEnv(ENV.journeysTableName);
-const journeys = dynamoJourneyStore(journeysTable);
+const contactsTableName = requireEnv(ENV.contactsTableName);
+const journeys = dynamoJourneyStore(journeysTable, { consentTableName: contactsTableName });
 const contactJourneys = dynamoContactJourneyIndex(journeysTable);
 const followUps = dynamoMessageFacts(journeysTable);
-const contactsTableName = requireEnv(ENV.contactsTableName);
 const consent = dynamoConsentStore(contactsTableName);
 const pauses = dynamoMarketingPauses(contactsTableName);
 const config = journeyConfigFromEnv();

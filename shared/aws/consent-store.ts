@@ -23,6 +23,9 @@ const evidenceSk = (evidence: Pick<ConsentEvidence, 'at' | 'evidenceId'>) => `${
 
 type Item = Record<string, AttributeValue>;
 
+/** The key of a contact's current consent state, for writers that check it (a send's claim). */
+export const consentStateKey = (phone: string): Item => ({ pk: { S: contactPk(phone) }, sk: { S: STATE_SK } });
+
 const optionalS = (name: string, value: string | undefined): Item => (value === undefined ? {} : { [name]: { S: value } });
 
 function scopeItem(scope: ScopeConsent): AttributeValue {

@@ -13,9 +13,10 @@ import type { ContactJourney, ContactJourneyIndex } from '../journey/contact-jou
 import type { DeliveredMessage, DeliveryLog } from '../journey/deliveries';
 import type { AttributionStore } from '../journey/repurchase';
 import { repurchaseAttributedDetailSchema, type RepurchaseAttributedDetail } from '../events/domain';
-import type { CapTake, CappedClaim, ContactCap, JourneyStore, MessageClaim, MessageRecord, MessageSlot, SentMessage, SlotClaim } from '../journey/journey-store';
+import type { CapTake, CappedClaim, SlotClaimResult, ConsentGuard, ContactCap, JourneyStore, MessageClaim, MessageRecord, MessageSlot, SentMessage, SlotClaim } from '../journey/journey-store';
 import { isMilestoneId, type MilestoneId } from '../journey/milestones';
 import { parseWith } from '../validation';
+import { consentStateKey } from './consent-store';
 import { dynamodb } from './dynamodb';
 
 /** One order's message record (a milestone's, or its reminder's): `ORDER#<orderId>` / `MESSAGE#<slot>`. */
@@ -61,7 +62,13 @@ function claimItem(claim: SlotClaim): Record<string, AttributeValue> {
     template: { S: claim.template },
     variant: { S: claim.variant },
     claimedAt: { S: claim.claimedAt },
+    ...(claim.consent === undefined ? {} : { consentVersion: { N: String(claim.consent.version) } }),
   };
+}
+
+export interface JourneyStoreOptions {
+  /** The contacts table, where consent lives: needed for claims guarded by consent. */
+  consentTableName?: string;
 }
 
 /** Replies and reactions can come weeks after the day-60 message; keep the mapping well beyond it. */
@@ -94,10 +101,27 @@ function toSentMessage(item: Record<string, AttributeValue> | undefined): SentMe
   };
 }
 
-export function dynamoJourneyStore(tableName: string): JourneyStore {
+export function dynamoJourneyStore(tableName: string, options: JourneyStoreOptions = {}): JourneyStore {
   const get = async (key: Record<string, AttributeValue>) =>
     toSentMessage((await dynamodb.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item);
-  async function claimMessage(claim: SlotClaim): Promise<{ claimed: true } | { claimed: false; existing: MessageRecord }> {
+  /** The transaction item that holds a claim to the consent it was decided on. */
+  const consentCheck = (guard: ConsentGuard) => {
+    if (options.consentTableName === undefined) throw new Error('journey store: a claim guarded by consent needs consentTableName');
+    return {
+      ConditionCheck: {
+        TableName: options.consentTableName,
+        Key: consentStateKey(guard.phone),
+        ConditionExpression: 'version = :version',
+        ExpressionAttributeValues: { ':version': { N: String(guard.version) } },
+      },
+    };
+  };
+  async function claimMessage(claim: SlotClaim): Promise<SlotClaimResult> {
+    if (claim.consent !== undefined) {
+      const result = await claimUnder(claim, [], claim.consent);
+      if ('capped' in result) throw new Error('journey store: a claim without caps cannot be capped');
+      return result;
+    }
     try {
       await dynamodb.send(
         new PutItemCommand({
@@ -114,47 +138,53 @@ export function dynamoJourneyStore(tableName: string): JourneyStore {
     }
   }
 
+  /** Claim, caps and consent check, all or nothing. */
+  async function claimUnder(claim: SlotClaim, caps: readonly CapTake[], guard: ConsentGuard | undefined): Promise<CappedClaim> {
+    const holder = `${claim.orderId}#${claim.milestone}`;
+    try {
+      await dynamodb.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: tableName,
+                Item: claimItem(claim),
+                ConditionExpression: 'attribute_not_exists(pk)',
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+            ...caps.map((take: CapTake) => ({
+              Update: {
+                TableName: tableName,
+                Key: capKey(take.cap, take.phone),
+                UpdateExpression: 'SET lastAt = :at, holder = :holder, expiresAt = :expiresAt',
+                // The same order × milestone passes its own take: a step retried after a crash or a Meta limit.
+                ConditionExpression: 'attribute_not_exists(lastAt) OR lastAt <= :cutoff OR holder = :holder',
+                ExpressionAttributeValues: {
+                  ':at': { S: take.at },
+                  ':holder': { S: holder },
+                  ':cutoff': { S: take.lastAtOrBefore },
+                  ':expiresAt': { N: epochSeconds(take.expiresAt) },
+                },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+              },
+            })),
+            ...(guard === undefined ? [] : [consentCheck(guard)]),
+          ],
+        }),
+      );
+      return { claimed: true };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      return cancelledClaim(error, claim, caps, guard);
+    }
+  }
+
   return {
     claimMessage,
     async claimMessageUnderCaps(claim, caps) {
       if (caps.length === 0) return claimMessage(claim);
-      const holder = `${claim.orderId}#${claim.milestone}`;
-      try {
-        await dynamodb.send(
-          new TransactWriteItemsCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: claimItem(claim),
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-                },
-              },
-              ...caps.map((take: CapTake) => ({
-                Update: {
-                  TableName: tableName,
-                  Key: capKey(take.cap, take.phone),
-                  UpdateExpression: 'SET lastAt = :at, holder = :holder, expiresAt = :expiresAt',
-                  // The same order × milestone passes its own take: a step retried after a crash or a Meta limit.
-                  ConditionExpression: 'attribute_not_exists(lastAt) OR lastAt <= :cutoff OR holder = :holder',
-                  ExpressionAttributeValues: {
-                    ':at': { S: take.at },
-                    ':holder': { S: holder },
-                    ':cutoff': { S: take.lastAtOrBefore },
-                    ':expiresAt': { N: epochSeconds(take.expiresAt) },
-                  },
-                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-                },
-              })),
-            ],
-          }),
-        );
-        return { claimed: true };
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        return cancelledClaim(error, claim, caps);
-      }
+      return claimUnder(claim, caps, claim.consent);
     },
     async recordSkipped(skip) {
       try {
@@ -401,9 +431,11 @@ function storedAttribution(item: Record<string, AttributeValue> | undefined, ord
 }
 
 /** Which item stopped the claim transaction: the message's own record first (a retried step), then a cap. */
-function cancelledClaim(error: TransactionCanceledException, claim: MessageClaim, caps: readonly CapTake[]): CappedClaim {
+function cancelledClaim(error: TransactionCanceledException, claim: SlotClaim, caps: readonly CapTake[], guard: ConsentGuard | undefined): CappedClaim {
   const [claimReason, ...capReasons] = error.CancellationReasons ?? [];
   if (claimReason?.Code === 'ConditionalCheckFailed') return { claimed: false, existing: toRecord(claimReason.Item) };
+  // The consent check is the transaction's last item.
+  if (guard !== undefined && capReasons.at(-1)?.Code === 'ConditionalCheckFailed') return { claimed: false, consentChanged: true };
   for (const [index, reason] of capReasons.entries()) {
     const take = caps[index];
     if (reason.Code === 'ConditionalCheckFailed' && take !== undefined) {

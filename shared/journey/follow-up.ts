@@ -9,13 +9,13 @@ import { reminderSlot, type MessageRecord } from './journey-store';
 import type { FollowUpStore } from './message-facts';
 import type { MilestoneId } from './milestones';
 import {
+  clearToSend,
   fallbackEvent,
   META_MARKETING_LIMIT_ERROR_CODE,
   publishOrRetry,
   recordMarketingOptOut,
   sentEvent,
   TransientSendError,
-  whyNotSend,
   type SendOutcome,
   type SendStepDeps,
 } from './send-step';
@@ -91,9 +91,9 @@ export async function runFollowUp(input: FollowUpInput, deps: FollowUpDeps): Pro
     case 'no-answer':
       return noAnswer(input, ref, { reminded: true }, deps);
     case 'no-reply-fallback': {
-      const blocked = await whyNotSend({ category, phone }, deps);
+      const clearance = await clearToSend({ category, phone }, deps);
       // The customer may not be messaged any more (an opt-out): no other channel either.
-      if (blocked !== undefined) return finish(input, 'no-reply', deps, `no fallback: ${blocked.detail}`);
+      if (clearance.blocked !== undefined) return finish(input, 'no-reply', deps, `no fallback: ${clearance.blocked.detail}`);
       const at = deps.clock.now().toISOString();
       await publishOrRetry(deps, [fallbackEvent(ref, { reason: `no reply by ${state.followUpAt}`, at })]);
       return finish(input, 'fallback-requested', deps, 'no reply');
@@ -120,7 +120,7 @@ async function failed(
 }
 
 /**
- * The survey's one reminder, under the same checks as any send (./send-step.ts `whyNotSend`),
+ * The survey's one reminder, under the same checks as any send (./send-step.ts `clearToSend`),
  * claimed before Meta is called so a retried step never sends it twice. It goes out under the
  * survey's variant, and its wamid maps to the survey's milestone, so a reply to it is an NPS answer.
  */
@@ -129,13 +129,17 @@ async function remind(input: FollowUpInput, surveyRef: MessageRef, deps: FollowU
   const template = reminderTemplateFor(input.milestone);
   const unavailable = (await deps.unavailableTemplates?.()) ?? new Set<string>();
   if (template === undefined || unavailable.has(template.name)) return noAnswer(input, surveyRef, { reminded: false, skipped: 'template-unavailable' }, deps);
-  const blocked = await whyNotSend({ category: template.category, phone: customer.phone }, deps);
-  if (blocked !== undefined) return noAnswer(input, surveyRef, { reminded: false, skipped: blocked.reason }, deps);
+  const clearance = await clearToSend({ category: template.category, phone: customer.phone }, deps);
+  if (clearance.blocked !== undefined) return noAnswer(input, surveyRef, { reminded: false, skipped: clearance.blocked.reason }, deps);
 
   const ref: MessageRef = { ...surveyRef, template: template.name };
   const slot = reminderSlot(input.milestone);
-  const claim = await deps.journeys.claimMessage({ ...ref, milestone: slot, claimedAt: deps.clock.now().toISOString() });
-  if (!claim.claimed) return reminderOfEarlierAttempt(claim.existing, input, ref, surveyRef, deps);
+  const claim = await deps.journeys.claimMessage({ ...ref, milestone: slot, claimedAt: deps.clock.now().toISOString(), consent: clearance.consent });
+  if (!claim.claimed) {
+    if ('existing' in claim) return reminderOfEarlierAttempt(claim.existing, input, ref, surveyRef, deps);
+    // Consent changed since it was read (an opt-out racing the reminder), or a concurrent write: decide again.
+    throw new TransientSendError(`the reminder of ${ref.orderId}/${ref.milestone} could not be claimed (${'conflict' in claim ? 'a concurrent write' : "the contact's consent changed"}); retrying`);
+  }
 
   const result = await deps.send({
     to: customer.phone,

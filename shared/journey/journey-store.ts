@@ -27,6 +27,18 @@ export interface MessageClaim {
   template: string;
   variant: string;
   claimedAt: string;
+  /** The consent the send was decided on: the claim holds only while it is still current. */
+  consent?: ConsentGuard;
+}
+
+/**
+ * The contact's consent version a send was decided on (shared/consent/ledger.ts). The claim
+ * checks it in the same transaction, so a claim and an opt-out serialize: an opt-out committed
+ * after the decision's read fails the claim, and no send is decided on a stale consent.
+ */
+export interface ConsentGuard {
+  phone: string;
+  version: number;
 }
 
 /** A claim of any slot: a milestone's message or its reminder (which takes no caps). */
@@ -62,13 +74,18 @@ export interface CapTake {
   expiresAt: string;
 }
 
-export type CappedClaim =
+export type SlotClaimResult =
   | { claimed: true }
   | { claimed: false; existing: MessageRecord }
-  /** A cap did not pass: `lastAt` is when it was last taken (by another journey). */
-  | { claimed: false; capped: ContactCap; lastAt: string }
   /** Another write to the same items raced this one; retry the step. */
-  | { claimed: false; conflict: true };
+  | { claimed: false; conflict: true }
+  /** The contact's consent changed after the decision read it: decide again. */
+  | { claimed: false; consentChanged: true };
+
+export type CappedClaim =
+  | SlotClaimResult
+  /** A cap did not pass: `lastAt` is when it was last taken (by another journey). */
+  | { claimed: false; capped: ContactCap; lastAt: string };
 
 /**
  * A journey message Meta accepted, as the webhook needs it: a status without callback data and
@@ -85,7 +102,7 @@ export interface SentMessage extends MessageRef {
 /** What the send step needs from storage; DynamoDB in AWS and locally (shared/aws/journey-store.ts). */
 export interface JourneyStore {
   /** Claims order × milestone (or its reminder); returns the existing record when someone already did. */
-  claimMessage(claim: SlotClaim): Promise<{ claimed: true } | { claimed: false; existing: MessageRecord }>;
+  claimMessage(claim: SlotClaim): Promise<SlotClaimResult>;
   /**
    * Claims order × milestone and takes every cap in `caps`, all or nothing, so two journeys of
    * one contact cannot both pass a cap. With no caps it is `claimMessage`.

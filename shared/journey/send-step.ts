@@ -12,7 +12,7 @@ import type { SendResult, TemplateMessage } from '../whatsapp/graph-client';
 import { milestoneSettings, type JourneyConfig } from './config';
 import { capFreesAt, capsFor, DEFAULT_CONTACT_CAPS, metaLimitRetryGapMs, type ContactCapSettings } from './frequency-cap';
 import type { ContactJourneyIndex } from './contact-journeys';
-import type { JourneyStore, MessageRecord } from './journey-store';
+import type { ConsentGuard, JourneyStore, MessageRecord } from './journey-store';
 import type { MilestoneId, TemplateCategory } from './milestones';
 import { laterPurchaseOf } from './repurchase';
 import { firstFollowUpAt } from './follow-up-plan';
@@ -128,18 +128,19 @@ export async function runSendStep(input: SendStepInput, deps: SendStepDeps): Pro
   if (input.holdout === true) return skip(ref, SKIP_REASON.holdout, 'customer in the holdout (control group): enrolled, never messaged', customer.phone, deps);
   const later = input.milestone === 'day60' && deps.contactJourneys !== undefined ? laterPurchaseOf(input.purchase, await deps.contactJourneys.journeysOf(customer.phone)) : undefined;
   if (later !== undefined) return skip(ref, SKIP_REASON.boughtAgain, `bought again (order ${later.orderId} at ${later.purchasedAt}), attributed instead`, customer.phone, deps);
-  const blocked = await whyNotSend({ category: template.category, phone: customer.phone }, deps);
-  if (blocked !== undefined) return skip(ref, blocked.reason, blocked.detail, customer.phone, deps);
+  const clearance = await clearToSend({ category: template.category, phone: customer.phone }, deps);
+  if (clearance.blocked !== undefined) return skip(ref, clearance.blocked.reason, clearance.blocked.detail, customer.phone, deps);
 
   const caps = deps.caps ?? DEFAULT_CONTACT_CAPS;
   const now = deps.clock.now();
   const claim = await deps.journeys.claimMessageUnderCaps(
-    { ...ref, claimedAt: now.toISOString() },
+    { ...ref, claimedAt: now.toISOString(), consent: clearance.consent },
     capsFor({ milestone: input.milestone, category: template.category, phone: customer.phone }, now, caps),
   );
   if (!claim.claimed) {
     if ('existing' in claim) return outcomeOfEarlierAttempt(claim.existing, ref, customer.phone, deps, { input, category: template.category });
     if ('conflict' in claim) throw new TransientSendError(`another journey of this contact claimed at the same moment (${ref.orderId}/${ref.milestone}); retrying`);
+    if ('consentChanged' in claim) return consentChangedWhileClaiming(ref, template.category, customer.phone, deps);
     if (claim.capped === 'nps') return skip(ref, SKIP_REASON.npsRecentlyAsked, `an NPS survey went to this contact at ${claim.lastAt}`, customer.phone, deps);
     const capDeferrals = input.outcome?.capDeferrals ?? 0;
     if (capDeferrals >= caps.maxCapDeferrals) {
@@ -193,23 +194,36 @@ export async function runSendStep(input: SendStepInput, deps: SendStepDeps): Pro
   return { status: 'failed', reason: failure.reason, ...(failure.errorCode === undefined ? {} : { errorCode: failure.errorCode }) };
 }
 
+/** Why a message may not go out, or the consent it may go out under (to guard its claim with). */
+export type SendClearance = { blocked: { reason: SkipReason; detail: string } } | { blocked?: undefined; consent: ConsentGuard };
+
 /**
- * Why a business-initiated message may not go to this customer now, or `undefined` when it may:
- * a detractor's paused promotions (marketing), consent for the category. Consent is read last,
- * right before the caller's claim: an opt-out recorded before this read is never followed by a
- * send. The follow-up's reminder and fallback pass the same checks.
+ * Whether a business-initiated message may go to this customer now: not when a detractor's
+ * promotions are paused (marketing), not without consent for the category. Consent is read
+ * last, and the caller's claim checks that the version read is still current, so an opt-out
+ * recorded before the claim is never followed by a send. The follow-up's reminder and fallback
+ * pass the same checks.
  */
-export async function whyNotSend(
-  message: { category: TemplateCategory; phone: string },
-  deps: Pick<SendStepDeps, 'pauses' | 'consent'>,
-): Promise<{ reason: SkipReason; detail: string } | undefined> {
+export async function clearToSend(message: { category: TemplateCategory; phone: string }, deps: Pick<SendStepDeps, 'pauses' | 'consent'>): Promise<SendClearance> {
   if (message.category === 'marketing') {
     const pause = await deps.pauses.marketingPause(message.phone);
-    if (pause !== undefined) return { reason: SKIP_REASON.detractor, detail: `promotions paused at ${pause.pausedAt} (${pause.reason})` };
+    if (pause !== undefined) return { blocked: { reason: SKIP_REASON.detractor, detail: `promotions paused at ${pause.pausedAt} (${pause.reason})` } };
   }
-  const permission = mayMessage(await deps.consent.readState(message.phone), message.category);
-  if (!permission.allowed) return { reason: permission.code === 'opted-out' ? SKIP_REASON.optedOut : SKIP_REASON.noOptIn, detail: permission.reason };
-  return undefined;
+  const state = await deps.consent.readState(message.phone);
+  const permission = mayMessage(state, message.category);
+  if (!permission.allowed) return { blocked: { reason: permission.code === 'opted-out' ? SKIP_REASON.optedOut : SKIP_REASON.noOptIn, detail: permission.reason } };
+  // Allowed implies a recorded opt-in, so a state with its version.
+  return { consent: { phone: message.phone, version: state!.version } };
+}
+
+/**
+ * The contact's consent changed between the decision and the claim (an opt-out racing the
+ * send, usually): decide again. Still allowed (another scope changed), the step is retried.
+ */
+async function consentChangedWhileClaiming(ref: MessageRef, category: TemplateCategory, phone: string, deps: SendStepDeps): Promise<SendOutcome> {
+  const clearance = await clearToSend({ category, phone }, deps);
+  if (clearance.blocked !== undefined) return skip(ref, clearance.blocked.reason, clearance.blocked.detail, phone, deps);
+  throw new TransientSendError(`the contact's consent changed while ${ref.orderId}/${ref.milestone} was claimed; retrying`);
 }
 
 /** Records the skip (unless the milestone already has a record: then that one stands) and publishes it. */

@@ -79,7 +79,7 @@ beforeAll(async () => {
   let contactsTable: string;
   [journeysTable, contactsTable] = await Promise.all([db.createTable('journeys'), db.createTable('contacts')]);
   consent = dynamoConsentStore(contactsTable);
-  journeys = journeyStoreModule.dynamoJourneyStore(journeysTable);
+  journeys = journeyStoreModule.dynamoJourneyStore(journeysTable, { consentTableName: contactsTable });
   recordConsent = (change) => recordConsentChange(change, { store: consent, clock });
   const publish = async (events: DomainEvent[]) => void published.push(...events);
 

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS, virtualClock } from '#shared/clock';
-import { consentChangeOfPurchase, type ConsentChange } from '#shared/consent/changes';
+import { consentChangeOfPurchase, consentChangeOfText, type ConsentChange } from '#shared/consent/changes';
 import type { ConsentStore } from '#shared/consent/record';
 import { DOMAIN_EVENT, type DomainEvent } from '#shared/events/domain';
 import type { PurchaseDetail } from '#shared/events/purchase';
@@ -51,6 +51,8 @@ let consent: ConsentStore;
 let recordConsent: (change: ConsentChange) => Promise<unknown>;
 let journeys: JourneyStore;
 let journeysTable: string;
+let sendStepDeps: SendStepDeps;
+let sendStep: (input: SendStepInput, deps: SendStepDeps) => Promise<SendOutcome>;
 
 beforeAll(async () => {
   db = await startLocalDynamoDb();
@@ -87,8 +89,9 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => graph.listen(0, '127.0.0.1', resolve));
   const graphApi = { baseUrl: `http://127.0.0.1:${(graph.address() as AddressInfo).port}`, version: 'v23.0', phoneNumberId: '100000000000001', accessToken: 'token' };
 
-  journeys = dynamoJourneyStore(journeysTable);
-  const deps: SendStepDeps = {
+  journeys = dynamoJourneyStore(journeysTable, { consentTableName: contactsTable });
+  sendStep = runSendStep;
+  const deps: SendStepDeps = (sendStepDeps = {
     clock,
     journeys,
     consent,
@@ -97,7 +100,7 @@ beforeAll(async () => {
     config: { ...DEFAULT_JOURNEY_CONFIG, followUps: { day7NoReplyHours: 0, npsReminderHours: 0, npsNoAnswerHours: 0, marketingStatusCheckHours: 0 } },
     send: (message) => sendTemplate(graphApi, message),
     publish: async (events) => void published.push(...events),
-  };
+  });
   service = await createStepFunctionsService({
     stateMachines: [{ arn: JOURNEY, name: 'posventa-journey', definition }],
     clock,
@@ -244,6 +247,50 @@ describe('the journey ASL over the real send step, DynamoDB Local and Graph over
       [DOMAIN_EVENT.messageSent, 'day30'],
       [DOMAIN_EVENT.messageFailed, 'day60'],
     ]);
+  });
+});
+
+describe('an opt-out racing the send step', () => {
+  it('committed between the decision and the claim: the claim fails, the step decides again and skips; Meta gets nothing', async () => {
+    const phone = '+5491155550177';
+    const purchase = purchaseFor(phone);
+    await recordConsent(consentChangeOfPurchase(purchase)!);
+    let raced = false;
+    // The customer's BAJA commits right after the step has read consent (opted in), before its claim.
+    const racingConsent: ConsentStore = {
+      ...consent,
+      async readState(contact) {
+        const state = await consent.readState(contact);
+        if (!raced) {
+          raced = true;
+          await recordConsent(consentChangeOfText({ contact: { phone }, messageId: 'wamid.race-baja', at: clock.now().toISOString(), text: 'BAJA' })!);
+        }
+        return state;
+      },
+    };
+    const outcome = await sendStep({ orderId: purchase.orderId, purchase, milestone: 'day7', dueAt: clock.now().toISOString() }, { ...sendStepDeps, consent: racingConsent });
+
+    expect(raced).toBe(true);
+    expect(outcome).toMatchObject({ status: 'skipped', reason: 'opted-out' });
+    expect(requestsTo(phone)).toEqual([]);
+    const { Item } = await db.client.send(new GetItemCommand({ TableName: journeysTable, Key: { pk: { S: `ORDER#${purchase.orderId}` }, sk: { S: 'MESSAGE#day7' } }, ConsistentRead: true }));
+    expect(Item?.status?.S).toBe('skipped');
+  });
+
+  it('a claim holds the consent version it was decided on', async () => {
+    const phone = '+5491155550178';
+    const purchase = purchaseFor(phone);
+    await recordConsent(consentChangeOfPurchase(purchase)!);
+    const version = (await consent.readState(phone))!.version;
+    const claim = (orderId: string, v: number) => ({ orderId, milestone: 'day7' as const, template: 'posventa_day7_adoption', variant: 'A', claimedAt: clock.now().toISOString(), consent: { phone, version: v } });
+    expect(await journeys.claimMessage(claim('GUARD-stale', version - 1))).toEqual({ claimed: false, consentChanged: true });
+    expect(await journeys.claimMessageUnderCaps(claim('GUARD-stale', version + 1), [])).toEqual({ claimed: false, consentChanged: true });
+    expect(await journeys.claimMessage(claim('GUARD-current', version))).toEqual({ claimed: true });
+    const { Item } = await db.client.send(new GetItemCommand({ TableName: journeysTable, Key: { pk: { S: 'ORDER#GUARD-current' }, sk: { S: 'MESSAGE#day7' } }, ConsistentRead: true }));
+    expect(Item?.consentVersion?.N).toBe(String(version));
+    // Nothing of the failed claims was written.
+    const stale = await db.client.send(new GetItemCommand({ TableName: journeysTable, Key: { pk: { S: 'ORDER#GUARD-stale' }, sk: { S: 'MESSAGE#day7' } }, ConsistentRead: true }));
+    expect(stale.Item).toBeUndefined();
   });
 });
 
