@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeMessageRef } from '#shared/whatsapp/callback-data';
 import { signWebhookBody } from '#shared/whatsapp/signature';
 import type { LocalStack } from '../../local/stack';
-import { E2E_SECRETS, purchaseDetail, putPurchase, startTestStack, type TestStack } from '../support/local-stack';
+import { E2E_SECRETS, inboundTextWebhook, purchaseDetail, putPurchase, startTestStack, type TestStack } from '../support/local-stack';
 import { waitFor } from '../support/wait';
 import { startFaultGraph, type Fault, type FaultGraph } from './support/fault-graph';
 import { probe, type StackProbe } from './support/stack-probe';
@@ -194,5 +194,91 @@ describe('crash injection in the send step', () => {
       expect(rerun, order.orderId).toMatchObject({ status: 'unconfirmed', reason: expect.stringMatching(/not resent/) });
       expect(day7(graph.arrived), order.orderId).toHaveLength(1);
     }
+  });
+});
+
+/** A seeded generator (mulberry32), so a failing order can be replayed: RESILIENCE_SEED=<n>. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+const SEED = Number(process.env.RESILIENCE_SEED ?? Date.now() % 100_000);
+
+describe(`opt-out storm racing the sends (RESILIENCE_SEED=${SEED})`, () => {
+  const CONTACTS = 16;
+  const orders = Array.from({ length: CONTACTS }, (_, i) => ({ orderId: `STORM-${i + 1}`, phone: phoneOf(500 + i) }));
+
+  it('after each recorded opt-out nothing more is decided or sent; each is recorded and confirmed once, and every journey ends', async () => {
+    const random = seededRandom(SEED);
+    const kpisBefore = (await state.kpis()).totals;
+    // A warm webhook function, so the opt-outs land when they are meant to, not after a cold start.
+    const warmUp = inboundTextWebhook(stack.info, { from: digits(phoneOf(599)), wamid: `wamid.storm-warm-up-${SEED}`, text: 'hola', at: stack.clock.now() });
+    expect((await fetch(stack.info.webhookUrl, { method: 'POST', headers: warmUp.headers, body: warmUp.body })).status).toBe(200);
+    const startedAt = stack.clock.now().getTime();
+    await startJourneys(orders);
+    // Each customer writes BAJA at a moment that races their journey: right after the purchase,
+    // the moment Meta takes their day-7 message (the follow-up and day 30 are being decided),
+    // the moment it takes the day-30 survey (reminder, day 60), or at a random moment. Meta
+    // delivers a third of them twice, at once.
+    const moments = ['at-once', 'day7-taken', 'day30-taken', 'random'] as const;
+    const optOuts = await Promise.all(
+      orders.map(async (order, i) => {
+        const moment = moments[i % moments.length]!;
+        const taken = (milestone: string) => () => (graph.acceptedTo(digits(order.phone)).some((s) => milestoneOf(s.callbackData) === milestone) ? true : undefined);
+        if (moment === 'day7-taken') await waitFor(`${order.orderId}'s day-7 message`, taken('day7'), 60_000);
+        if (moment === 'day30-taken') await waitFor(`${order.orderId}'s day-30 survey`, taken('day30'), 60_000);
+        if (moment === 'random') await new Promise((resolve) => setTimeout(resolve, random() * 40 * DAY_MS));
+        const postedAt = stack.clock.now().getTime();
+        const webhook = inboundTextWebhook(stack.info, { from: digits(order.phone), wamid: `wamid.storm-${SEED}-${i}`, text: 'BAJA', at: stack.clock.now() });
+        const post = () => fetch(stack.info.webhookUrl, { method: 'POST', headers: webhook.headers, body: webhook.body }).then((r) => r.status);
+        let statuses: number[] = await Promise.all(i % 3 === 0 ? [post(), post()] : [post()]);
+        // Meta retries what was not answered 200 (a duplicate in flight is asked to retry).
+        for (let round = 0; round < 5 && statuses.some((s) => s !== 200); round += 1) statuses = await Promise.all(statuses.map((s) => (s === 200 ? s : post())));
+        return { ...order, moment, statuses, postedAt, ackedAt: stack.clock.now().getTime() };
+      }),
+    );
+    const ended = await state.journeysEnded(orders.map((o) => o.orderId));
+    for (const status of ended) expect(['SUCCEEDED', 'ABORTED']).toContain(status);
+
+    const DAY = 86_400_000;
+    for (const optOut of optOuts) {
+      const what = `${optOut.orderId} (opted out on day ${((optOut.ackedAt - startedAt) / DAY).toFixed(1)})`;
+      expect(optOut.statuses.every((s) => s === 200), what).toBe(true);
+      const { state: consent, evidence } = await state.consent(optOut.phone);
+      expect({ utility: consent?.utility?.M?.status?.S, marketing: consent?.marketing?.M?.status?.S }, what).toEqual({ utility: 'opted-out', marketing: 'opted-out' });
+      expect(evidence.filter((e) => e.action?.S === 'opt-out').length, what).toBe(1);
+      const optOutVersion = Number(consent?.version?.N);
+
+      const sends = graph.acceptedTo(digits(optOut.phone));
+      // At most one confirmation (free-form text) for however many deliveries of the BAJA. At
+      // 50 ms per virtual day the customer's 24-hour service window closes 50 ms (real) after
+      // the BAJA, so it is often, and rightly, withheld here.
+      expect(sends.filter((s) => s.template === undefined).length, what).toBeLessThanOrEqual(1);
+      for (const send of sends.filter((s) => s.template !== undefined)) {
+        const milestone = milestoneOf(send.callbackData)!;
+        const slot = send.template!.endsWith('_reminder') ? (`${milestone}#reminder` as const) : milestone;
+        const record = await state.messageRecord(optOut.orderId, slot);
+        // Decided on the consent before the opt-out (the claim checked that version was still current)…
+        expect(Number(record?.consentVersion?.N), `${what}: ${slot}`).toBeLessThan(optOutVersion);
+        // …and so claimed before the opt-out was acknowledged (virtual time: 1 real ms is ~29 virtual minutes).
+        expect(Date.parse(record?.claimedAt?.S ?? ''), `${what}: ${slot}`).toBeLessThanOrEqual(optOut.ackedAt + DAY / 10);
+      }
+    }
+
+    // The storm did race the journeys: its opt-outs came while messages were being decided and sent.
+    const milestonesSent = (phone: string) => new Set(graph.acceptedTo(digits(phone)).filter((s) => s.template !== undefined).map((s) => milestoneOf(s.callbackData)));
+    for (const optOut of optOuts.filter((o) => o.moment === 'day30-taken')) expect(milestonesSent(optOut.phone), optOut.orderId).toContain('day7');
+
+    const report = await waitFor(`${CONTACTS} opt-outs in the KPIs`, async () => {
+      const kpis = await state.kpis();
+      return (kpis.totals.optOuts ?? 0) - (kpisBefore.optOuts ?? 0) >= CONTACTS ? kpis : undefined;
+    });
+    expect((report.totals.optOuts ?? 0) - (kpisBefore.optOuts ?? 0)).toBe(CONTACTS);
   });
 });

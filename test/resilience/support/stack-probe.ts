@@ -1,4 +1,4 @@
-import { DynamoDBClient, GetItemCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, QueryCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { MilestoneId } from '#shared/journey/milestones';
 import { executionNameForOrder } from '#shared/journey/execution-name';
@@ -11,7 +11,10 @@ export interface StackProbe {
   snapshotTables(): Promise<Record<string, string[]>>;
   /** Bodies of the messages in every queue whose name contains `part`. */
   queueBodies(part: string): string[];
-  messageRecord(orderId: string, milestone: MilestoneId): Promise<Record<string, AttributeValue> | undefined>;
+  /** The record of a milestone's message, or of its reminder (`day30#reminder`). */
+  messageRecord(orderId: string, milestone: MilestoneId | `${MilestoneId}#reminder`): Promise<Record<string, AttributeValue> | undefined>;
+  /** The contact's consent state and evidence trail, oldest first. */
+  consent(phone: string): Promise<{ state: Record<string, AttributeValue> | undefined; evidence: Array<Record<string, AttributeValue>> }>;
   /** Waits until every named journey has ended; returns their statuses. */
   journeysEnded(orderIds: readonly string[], timeoutMs?: number): Promise<string[]>;
   kpis(query?: string): Promise<KpiReport>;
@@ -32,6 +35,8 @@ export function probe(stack: LocalStack): StackProbe {
   const sfn = new SFNClient({ endpoint: info.stepFunctionsEndpoint, region: info.region, credentials });
   const journeysTable = stack.topology.tables.find((t) => t.name.includes('Journey'))?.name;
   if (journeysTable === undefined) throw new Error('no journeys table in the template');
+  const contactsTable = stack.topology.tables.find((t) => t.name.includes('Contact'))?.name;
+  if (contactsTable === undefined) throw new Error('no contacts table in the template');
 
   async function scan(table: string): Promise<string[]> {
     const items: string[] = [];
@@ -53,6 +58,12 @@ export function probe(stack: LocalStack): StackProbe {
     async messageRecord(orderId, milestone) {
       const { Item } = await dynamo.send(new GetItemCommand({ TableName: journeysTable, Key: { pk: { S: `ORDER#${orderId}` }, sk: { S: `MESSAGE#${milestone}` } }, ConsistentRead: true }));
       return Item;
+    },
+    async consent(phone) {
+      const { Items = [] } = await dynamo.send(
+        new QueryCommand({ TableName: contactsTable, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: `CONTACT#${phone}` } }, ConsistentRead: true }),
+      );
+      return { state: Items.find((item) => item.sk?.S === 'CONSENT'), evidence: Items.filter((item) => item.sk?.S?.startsWith('EVIDENCE#')) };
     },
     async journeysEnded(orderIds, timeoutMs = 30_000) {
       const arnOf = (orderId: string) => `${info.stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionNameForOrder(orderId)}`;
