@@ -5,6 +5,7 @@ import type { LocalStack } from '../../local/stack';
 import { E2E_SECRETS, inboundTextWebhook, purchaseDetail, putPurchase, startTestStack, type TestStack } from '../support/local-stack';
 import { waitFor } from '../support/wait';
 import { startFaultGraph, type Fault, type FaultGraph } from './support/fault-graph';
+import { replyWebhook, statusWebhooks, type SignedWebhook, type StatusPattern } from './support/meta-webhooks';
 import { probe, type StackProbe } from './support/stack-probe';
 
 /**
@@ -280,5 +281,98 @@ describe(`opt-out storm racing the sends (RESILIENCE_SEED=${SEED})`, () => {
       return (kpis.totals.optOuts ?? 0) - (kpisBefore.optOuts ?? 0) >= CONTACTS ? kpis : undefined;
     });
     expect((report.totals.optOuts ?? 0) - (kpisBefore.optOuts ?? 0)).toBe(CONTACTS);
+  });
+});
+
+describe(`webhook replays (RESILIENCE_SEED=${SEED})`, () => {
+  const GROUP = 6;
+  const group = (name: string, offset: number) => Array.from({ length: GROUP }, (_, i) => ({ orderId: `${name}-${i + 1}`, phone: phoneOf(offset + i) }));
+  const once = group('REPLAY-ONCE', 600);
+  const replayed = group('REPLAY-DUP', 700);
+  const PATTERNS: readonly StatusPattern[] = ['in-order', 'read-first', 'read-only'];
+
+  /**
+   * What Meta posts about a group's journeys: every template message's statuses (in order, read
+   * before delivered, or read only), and replies: day 7 "1" from every other customer, an NPS
+   * score from each, "SÍ" to day 60 from every third. The same for both groups, by position.
+   */
+  function webhooksOf(orders: typeof once, tag: string): SignedWebhook[] {
+    const at = stack.clock.now();
+    return orders.flatMap(({ phone }, i) => {
+      const sends = graph.acceptedTo(digits(phone)).filter((s) => s.template !== undefined);
+      return sends.flatMap((send, j) => {
+        const milestone = milestoneOf(send.callbackData);
+        const statuses = statusWebhooks(send, PATTERNS[(i + j) % PATTERNS.length]!, milestone === 'day60' ? 'marketing' : 'utility', at);
+        const replyId = `wamid.replay-${tag}-${SEED}-${i}-${j}`;
+        const reply =
+          milestone === 'day7' && i % 2 === 0 ? '1'
+          : send.template === 'posventa_day30_nps' ? String((i * 2) % 11)
+          : milestone === 'day60' && i % 3 === 0 ? 'SÍ'
+          : undefined;
+        return reply === undefined ? statuses : [...statuses, replyWebhook(send, replyId, reply, new Date(at.getTime() + 3_600_000))];
+      });
+    });
+  }
+
+  async function post(webhook: SignedWebhook): Promise<number> {
+    return (await fetch(stack.info.webhookUrl, { method: 'POST', headers: webhook.headers, body: webhook.body })).status;
+  }
+
+  /** Meta retries what was not answered 200 until it is. */
+  async function deliver(webhook: SignedWebhook): Promise<void> {
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      if ((await post(webhook)) === 200) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('a webhook was never answered 200');
+  }
+
+  /**
+   * The KPI totals once the aggregator has counted `delivered` and gone quiet: unchanged for
+   * longer than its queue's batching window (2 s, infra/constructs/kpi-pipeline.ts) and a batch.
+   */
+  async function settledTotals(delivered: number): Promise<Record<string, number>> {
+    let last = '';
+    let quietSince = Date.now();
+    return waitFor(
+      `KPIs to settle at ${delivered} delivered`,
+      async () => {
+        const totals = (await state.kpis()).totals;
+        const now = JSON.stringify(totals);
+        if (now !== last) [last, quietSince] = [now, Date.now()];
+        return (totals.delivered ?? 0) >= delivered && Date.now() - quietSince > 3_500 ? totals : undefined;
+      },
+      60_000,
+    );
+  }
+
+  const deltaOf = (after: Record<string, number>, before: Record<string, number>) =>
+    Object.fromEntries(Object.keys({ ...after, ...before }).map((key) => [key, (after[key] ?? 0) - (before[key] ?? 0)]).filter(([, value]) => value !== 0));
+
+  it('every webhook delivered 1 to 3 times, shuffled and concurrent, counts exactly what one clean delivery counts', async () => {
+    const random = seededRandom(SEED);
+    await startJourneys([...once, ...replayed]);
+    await state.journeysEnded([...once, ...replayed].map((o) => o.orderId));
+    const base = await settledTotals(0);
+
+    const cleanRun = webhooksOf(once, 'once');
+    for (const webhook of cleanRun) await deliver(webhook);
+    const sendsOnce = once.flatMap((o) => graph.acceptedTo(digits(o.phone)).filter((s) => s.template !== undefined)).length;
+    const afterOnce = await settledTotals((base.delivered ?? 0) + sendsOnce);
+
+    const replayRun = webhooksOf(replayed, 'replayed').flatMap((webhook) => Array.from({ length: 1 + Math.floor(random() * 3) }, () => webhook));
+    for (let i = replayRun.length - 1; i > 0; i -= 1) {
+      const j = Math.floor(random() * (i + 1));
+      [replayRun[i], replayRun[j]] = [replayRun[j]!, replayRun[i]!];
+    }
+    expect(replayRun.length).toBeGreaterThan(cleanRun.length);
+    for (let i = 0; i < replayRun.length; i += 8) await Promise.all(replayRun.slice(i, i + 8).map(deliver));
+    const afterReplay = await settledTotals((afterOnce.delivered ?? 0) + sendsOnce);
+
+    const clean = deltaOf(afterOnce, base);
+    expect(deltaOf(afterReplay, afterOnce)).toEqual(clean);
+    // And the clean run counted what the webhooks say.
+    expect(clean).toMatchObject({ delivered: sendsOnce, read: sendsOnce, npsAnswers: GROUP, leads: 2 });
+    expect(clean.billableUtility! + clean.billableMarketing!).toBe(sendsOnce);
   });
 });
