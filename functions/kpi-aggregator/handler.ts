@@ -5,41 +5,36 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { applyCounterWrites } from '#shared/aws/kpi-store';
 import { clockFromEnv } from '#shared/clock';
 import { ENV, requireEnv } from '#shared/env';
-import { addOf, planCounterWrites, type CountedEvent } from '#shared/kpi/aggregation';
+import { planCounterWrites } from '#shared/kpi/aggregation';
 import { readQueuedEvents } from '#shared/kpi/batch';
-import { COUNTER_DEFINITIONS, METRIC_NAMESPACE, MILESTONE_DIMENSION, type Counter } from '#shared/kpi/counters';
+import { METRIC_NAMESPACE } from '#shared/kpi/counters';
+import { counterMetricLines, templateQualityLines, type MetricLine } from '#shared/kpi/metrics';
 import { createLogger } from '#shared/log';
 
 const logger = createLogger('kpi-aggregator');
 const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: 'kpi-aggregator' });
+// Powertools adds a `service` dimension to every metric (singleMetric too). CloudWatch matches a
+// query only to the exact dimension set, so the dashboards' {Milestone} would never see
+// {service, Milestone}: the metrics carry only the dimensions shared/kpi/metrics.ts gives them.
+metrics.clearDefaultDimensions();
 const clock = clockFromEnv();
 const tableName = requireEnv(ENV.kpiTableName);
 const timeZone = process.env[ENV.reportingTimeZone] || 'UTC';
 const UNIT = { Count: MetricUnit.Count, Seconds: MetricUnit.Seconds, None: MetricUnit.NoUnit } as const;
 
-/** One EMF metric per milestone × counter per batch, not per event: at load, log lines cost. */
-function emitMetrics(counted: readonly CountedEvent[]): void {
-  const totals = new Map<string, { milestone: string; counter: Counter; amount: number }>();
-  for (const event of counted) {
-    for (const [counter, amount] of Object.entries(addOf(event)) as Array<[Counter, number]>) {
-      const id = `${event.key.milestone}|${counter}`;
-      const total = totals.get(id) ?? { milestone: event.key.milestone, counter, amount: 0 };
-      total.amount += amount;
-      totals.set(id, total);
-    }
-  }
-  for (const { milestone, counter, amount } of totals.values()) {
-    // A single metric is flushed at once, with its own dimension.
-    const { metric: name, unit } = COUNTER_DEFINITIONS[counter];
-    const metric = metrics.singleMetric();
-    metric.addDimension(MILESTONE_DIMENSION, milestone);
-    metric.addMetric(name, UNIT[unit], amount);
+/** One EMF document per line: its dimension set and its metrics. */
+function publish(lines: readonly MetricLine[]): void {
+  for (const { dimensions, values } of lines) {
+    for (const [name, value] of Object.entries(dimensions)) metrics.addDimension(name, value);
+    for (const { name, unit, value } of values) metrics.addMetric(name, UNIT[unit], value);
+    metrics.publishStoredMetrics();
   }
 }
 
 /** Counts a batch with one write per distinct counter key; reports only the messages that failed. */
 async function aggregate(event: SQSEvent): Promise<SQSBatchResponse> {
   const batch = readQueuedEvents(event.Records, timeZone);
+  publish(templateQualityLines(batch.qualities));
   const failed = new Set(batch.unreadable.map((u) => u.messageId));
   for (const unreadable of batch.unreadable) logger.error('unreadable event: it goes back to the queue, then to its DLQ under the same message id', { ...unreadable });
 
@@ -50,7 +45,7 @@ async function aggregate(event: SQSEvent): Promise<SQSBatchResponse> {
   const nowSeconds = Math.floor(clock.now().getTime() / 1000);
   for (const plan of planCounterWrites(batch.counted.map((c) => c.event))) {
     try {
-      emitMetrics(await applyCounterWrites(tableName, plan, nowSeconds));
+      publish(counterMetricLines(await applyCounterWrites(tableName, plan, nowSeconds)));
     } catch (error) {
       logger.error('counter write failed; messages go back to the queue', { error: error as Error, events: plan.events.length });
       for (const counted of plan.events) for (const messageId of messagesOf.get(counted.eventId) ?? []) failed.add(messageId);

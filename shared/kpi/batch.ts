@@ -1,6 +1,8 @@
+import { DOMAIN_EVENT, templateQualityChangedDetailSchema } from '../events/domain';
 import { parseWith } from '../validation';
 import { countedEvents, type CountedEvent } from './aggregation';
 import { isKpiEventType, KPI_EVENT_DETAIL, type KpiEvent } from './event-details';
+import type { TemplateQualityReading } from './metrics';
 
 export interface QueuedRecord {
   messageId: string;
@@ -10,13 +12,15 @@ export interface QueuedRecord {
 export interface ReadBatch {
   /** Events to count, with the queue messages that carried each one. */
   counted: Array<{ event: CountedEvent; messageId: string }>;
+  /** Meta's template quality ratings: a state, not a count, so a metric only (shared/kpi/metrics.ts). */
+  qualities: TemplateQualityReading[];
   /** Messages that cannot be read: they go back to the queue and, in the end, to its DLQ. */
   unreadable: Array<{ messageId: string; reason: string }>;
 }
 
 /** Reads EventBridge events (domain and helpdesk) delivered through SQS into the counter increments they stand for. */
 export function readQueuedEvents(records: readonly QueuedRecord[], timeZone: string): ReadBatch {
-  const batch: ReadBatch = { counted: [], unreadable: [] };
+  const batch: ReadBatch = { counted: [], qualities: [], unreadable: [] };
   for (const record of records) {
     let envelope: unknown;
     try {
@@ -30,6 +34,12 @@ export function readQueuedEvents(records: readonly QueuedRecord[], timeZone: str
       continue;
     }
     const { 'detail-type': detailType, detail: rawDetail } = envelope as Record<string, unknown>;
+    if (detailType === DOMAIN_EVENT.templateQualityChanged) {
+      const detail = parseWith(templateQualityChangedDetailSchema, rawDetail);
+      if (detail.ok) batch.qualities.push({ template: detail.value.template, language: detail.value.language, quality: detail.value.quality, occurredAt: detail.value.occurredAt });
+      else batch.unreadable.push({ messageId: record.messageId, reason: `${detailType}: ${detail.reason}` });
+      continue;
+    }
     // Not a domain or helpdesk event, or one no counter tracks: nothing to count.
     if (typeof detailType !== 'string' || !isKpiEventType(detailType)) continue;
     const type = detailType;

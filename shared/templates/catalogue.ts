@@ -118,3 +118,21 @@ export function languageForLocale(locale: string): TemplateLanguage {
   if (language === 'en') return 'en';
   return 'es';
 }
+
+/** A template as KPIs key it: the milestone it belongs to and the variant it went out under. */
+export interface TemplateVariantKey {
+  readonly milestone: MilestoneId;
+  readonly template: string;
+  readonly variant: string;
+}
+
+/**
+ * Every milestone × template × variant a catalogue template can be counted under: a variant
+ * template under its own variant, a reminder under each variant of its milestone (it goes out
+ * under the customer's variant, see shared/journey/follow-up.ts).
+ */
+export function templateVariantKeys(catalogue: readonly TemplateDefinition[] = TEMPLATES): TemplateVariantKey[] {
+  return catalogue.flatMap((t) =>
+    (t.role === 'reminder' ? templatesForMilestone(t.milestone, catalogue).map((v) => v.variant) : [t.variant]).map((variant) => ({ milestone: t.milestone, template: t.name, variant })),
+  );
+}

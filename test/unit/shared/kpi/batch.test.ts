@@ -19,6 +19,7 @@ describe('readQueuedEvents', () => {
     const day30 = { day: '2026-03-31', milestone: 'day30', template: 'posventa_day30_nps', variant: 'A' };
     expect(batch).toEqual({
       unreadable: [],
+      qualities: [],
       counted: [
         { messageId: 'm-1', event: { eventId: 'wamid.HBgLMzQ2MTIzNDU2NzgVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA:sent', key: day7, add: { sent: 1 } } },
         { messageId: 'm-1', event: { eventId: 'kpi:journey:day7:ES-2026-000123', key: day7, add: { journeys: 1 } } },
@@ -67,6 +68,7 @@ describe('readQueuedEvents', () => {
     const day30 = { day: '2026-04-07', milestone: 'day30', template: 'posventa_day30_nps', variant: 'A' };
     expect(batch).toEqual({
       unreadable: [],
+      qualities: [],
       counted: [
         { messageId: 'm-1', event: { eventId: 'kpi:ticket-opened:ZD-48213', key: day30, add: { ticketsOpened: 1 } } },
         {
@@ -108,6 +110,7 @@ describe('readQueuedEvents', () => {
   it('marks a body that is not JSON unreadable, with a reason', () => {
     expect(readQueuedEvents([record('m-bad', '{"detail-type": "Message Sent", ')], 'UTC')).toEqual({
       counted: [],
+      qualities: [],
       unreadable: [{ messageId: 'm-bad', reason: 'body is not JSON' }],
     });
   });
@@ -130,8 +133,25 @@ describe('readQueuedEvents', () => {
 
   it('ignores, without an error, a detail-type no counter tracks', () => {
     const purchase = fixtureText('purchase-completed.json');
-    const other = withEnvelope(sentEnvelope, (e) => (e['detail-type'] = 'Template Quality Changed'));
-    expect(readQueuedEvents([record('m-1', purchase), record('m-2', other), record('m-3', '{}')], 'UTC')).toEqual({ counted: [], unreadable: [] });
+    const other = withEnvelope(sentEnvelope, (e) => (e['detail-type'] = 'Template Status Changed'));
+    expect(readQueuedEvents([record('m-1', purchase), record('m-2', other), record('m-3', '{}')], 'UTC')).toEqual({ counted: [], qualities: [], unreadable: [] });
+  });
+
+  it("reads Meta's template quality ratings as readings, not counts; a malformed one is unreadable", () => {
+    const quality = (detail: Record<string, unknown>) => JSON.stringify({ source: 'posventa', 'detail-type': 'Template Quality Changed', detail });
+    const detail = {
+      eventId: 'template-quality:1234:es:YELLOW:1764000000',
+      occurredAt: '2025-11-24T16:00:00.000Z',
+      template: 'posventa_day60_offer',
+      language: 'es',
+      templateId: '1234',
+      quality: 'YELLOW',
+      previousQuality: 'GREEN',
+    };
+    const batch = readQueuedEvents([record('m-1', quality(detail)), record('m-2', quality({ ...detail, template: undefined }))], 'UTC');
+    expect(batch.counted).toEqual([]);
+    expect(batch.qualities).toEqual([{ template: 'posventa_day60_offer', language: 'es', quality: 'YELLOW', occurredAt: '2025-11-24T16:00:00.000Z' }]);
+    expect(batch.unreadable).toEqual([{ messageId: 'm-2', reason: expect.stringContaining('template') }]);
   });
 
   // One poison message must not throw for the whole batch: that would send every message of
