@@ -5,7 +5,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { applyCounterWrites } from '#shared/aws/kpi-store';
 import { clockFromEnv } from '#shared/clock';
 import { ENV, requireEnv } from '#shared/env';
-import { planCounterWrites } from '#shared/kpi/aggregation';
+import { planCounterWrites, type CountedEvent } from '#shared/kpi/aggregation';
 import { readQueuedEvents } from '#shared/kpi/batch';
 import { METRIC_NAMESPACE } from '#shared/kpi/counters';
 import { counterMetricLines, templateQualityLines, type MetricLine } from '#shared/kpi/metrics';
@@ -43,14 +43,17 @@ async function aggregate(event: SQSEvent): Promise<SQSBatchResponse> {
     messagesOf.set(counted.eventId, [...(messagesOf.get(counted.eventId) ?? []), messageId]);
   }
   const nowSeconds = Math.floor(clock.now().getTime() / 1000);
+  const newlyCounted: CountedEvent[] = [];
   for (const plan of planCounterWrites(batch.counted.map((c) => c.event))) {
     try {
-      publish(counterMetricLines(await applyCounterWrites(tableName, plan, nowSeconds)));
+      newlyCounted.push(...(await applyCounterWrites(tableName, plan, nowSeconds)));
     } catch (error) {
       logger.error('counter write failed; messages go back to the queue', { error: error as Error, events: plan.events.length });
       for (const counted of plan.events) for (const messageId of messagesOf.get(counted.eventId) ?? []) failed.add(messageId);
     }
   }
+  // After every write, so a batch makes one line per dimension values however many transactions it took.
+  publish(counterMetricLines(newlyCounted));
   return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
 }
 
