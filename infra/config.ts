@@ -3,12 +3,37 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DOMAIN_EVENT_SOURCE } from '#shared/events/domain';
 import { HELPDESK_EVENT_SOURCE } from '#shared/events/helpdesk';
 import { journeyConfigSchema } from '#shared/journey/config';
+import { ALARM_DEFAULTS } from '#shared/kpi/targets';
 import { isIanaTimeZone } from '#shared/time-zone';
 
 /**
  * The `posventa` object in cdk.json's `context`: everything a deployer may change without
  * touching code. Every key has a default except the ones only the deployer can know.
  */
+
+const fraction = (what: string) => z.number().gt(0, `must be a fraction above 0 (${what}; 0.003 = 0.3 %)`).max(1, `must be a fraction up to 1 (${what}; 0.003 = 0.3 %)`);
+const minimumVolume = (what: string) => z.number().int(`must be a whole number of ${what}`).min(1, `must be at least 1 (${what})`);
+
+/**
+ * Alarm thresholds (defaults: shared/kpi/targets.ts `ALARM_DEFAULTS`, which the local dashboard
+ * shows too). Each rate alarm judges a period only above its minimum volume.
+ */
+const alarmsSchema = z
+  .object({
+    blockRate: fraction('blocked or undeliverable / sent').default(ALARM_DEFAULTS.blockRate),
+    failureRate: fraction('failed / sent').default(ALARM_DEFAULTS.failureRate),
+    minimumSent: minimumVolume('messages sent a day').default(ALARM_DEFAULTS.minimumSent),
+    day7ResponseRateFloor: fraction('day-7 responders / delivered').default(ALARM_DEFAULTS.day7ResponseRateFloor),
+    minimumDay7Delivered: minimumVolume('day-7 messages delivered a day').default(ALARM_DEFAULTS.minimumDay7Delivered),
+    npsFloor: z.number().min(-100, 'must be an NPS from -100 to 100').max(100, 'must be an NPS from -100 to 100').default(ALARM_DEFAULTS.npsFloor),
+    minimumNpsAnswers: minimumVolume('NPS answers a day').default(ALARM_DEFAULTS.minimumNpsAnswers),
+    templateQuality: z
+      .enum(['YELLOW', 'RED'], 'must be "YELLOW" or "RED" (the rating, or worse, that raises the alarm)')
+      .default(ALARM_DEFAULTS.templateQuality as 'YELLOW' | 'RED'),
+    webhook5xxRate: fraction('5xx answers / requests').default(ALARM_DEFAULTS.webhook5xxRate),
+    minimumWebhookRequests: minimumVolume('requests in 5 minutes').default(ALARM_DEFAULTS.minimumWebhookRequests),
+  })
+  .strict();
 
 /** CloudWatch Logs accepts only these retention periods (days). */
 const LOG_RETENTION_DAYS = Object.values(RetentionDays).filter((value): value is number => typeof value === 'number');
@@ -89,6 +114,8 @@ export const posventaConfigSchema = z
     unquotedReplyMaxAgeDays: z.number().positive('must be a number of days above 0').default(7),
     /** E-mail address subscribed to the alarm topic (it must confirm the subscription). */
     alarmEmail: z.email('must be an e-mail address').optional(),
+    /** Thresholds of the KPI and webhook alarms (infra/constructs/dashboards.ts); every key optional. */
+    alarms: alarmsSchema.default(alarmsSchema.parse({})),
     /**
      * The journey: milestones (day, category, variant weights), send window, default time
      * zone, quiet days per country, holdout share. The functions get it as one JSON

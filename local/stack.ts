@@ -136,7 +136,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (dynamoProxy !== undefined) stops.push(() => dynamoProxy.close());
 
     // cdk-nag runs in `cdk synth` and the infra tests; the local stack needs only the wiring.
-    const { template, assemblyDir } = synthesizePosventa({
+    const { template, assemblyDir, config: posventaConfig } = synthesizePosventa({
       outdir: join(options.stateDir, 'cdk.out'),
       config: { whatsappPhoneNumberId: LOCAL_PHONE_NUMBER_ID },
       checks: false,
@@ -308,7 +308,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       clockEpochMs: clock.epochMs,
     };
 
-    const dashboard = await createDashboardHandler({ kpiPath: kpiRoute.path });
+    // The page draws the alarm lines at the thresholds the deployment's alarms use (cdk.json posventa.alarms).
+    const dashboard = await createDashboardHandler({ kpiPath: kpiRoute.path, alarms: posventaConfig.alarms });
     frontDoor.serve(
       createHttpApi(
         topology.routes.map((route) => {

@@ -7,6 +7,7 @@ import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_JOURNEY_CONFIG, type JourneyConfig } from '#shared/journey/config';
+import { ALARM_DEFAULTS } from '#shared/kpi/targets';
 import { CONFIG_CONTEXT_KEY, parseConfig } from '../../infra/config';
 import { PosventaFunction } from '../../infra/constructs/function';
 import { Journey } from '../../infra/constructs/journey';
@@ -28,6 +29,7 @@ describe('parseConfig (the "posventa" context in cdk.json)', () => {
       verifyTokenParameterName: '/posventa/meta/verify-token',
       unquotedReplyMaxAgeDays: 7,
       httpApiThrottle: { rateLimit: 1000, burstLimit: 2000 },
+      alarms: ALARM_DEFAULTS,
       journey: DEFAULT_JOURNEY_CONFIG,
     });
     expect(parseConfig(undefined).eventBusName).toBe('posventa');
@@ -51,6 +53,13 @@ describe('parseConfig (the "posventa" context in cdk.json)', () => {
     [{ httpApiThrottle: { rateLimit: 0 } }, 'posventa.httpApiThrottle.rateLimit', 'above 0'],
     [{ httpApiThrottle: { burst: 10 } }, 'posventa.httpApiThrottle.burst', 'not a Posventa setting'],
     [{ graphApiVersion: 23 }, 'posventa.graphApiVersion', 'string'],
+    [{ alarms: { blockRate: 3 } }, 'posventa.alarms.blockRate', 'fraction up to 1'],
+    [{ alarms: { failureRate: 0 } }, 'posventa.alarms.failureRate', 'fraction above 0'],
+    [{ alarms: { minimumSent: 0 } }, 'posventa.alarms.minimumSent', 'at least 1'],
+    [{ alarms: { minimumNpsAnswers: 2.5 } }, 'posventa.alarms.minimumNpsAnswers', 'whole number'],
+    [{ alarms: { npsFloor: 150 } }, 'posventa.alarms.npsFloor', '-100 to 100'],
+    [{ alarms: { templateQuality: 'GREEN' } }, 'posventa.alarms.templateQuality', '"YELLOW" or "RED"'],
+    [{ alarms: { blockrate: 0.01 } }, 'posventa.alarms.blockrate', 'not a Posventa setting'],
     [{ eventBusname: 'typo' }, 'posventa.eventBusname', 'not a Posventa setting'],
     [{ journey: { holdoutShare: 5 } }, 'posventa.journey.holdoutShare', 'fraction below 1'],
     [{ journey: { sendWindow: { start: '21:00', end: '08:00' } } }, 'posventa.journey.sendWindow', 'open before it closes'],
@@ -60,6 +69,10 @@ describe('parseConfig (the "posventa" context in cdk.json)', () => {
   ])('rejects %j naming the key', (input, key, hint) => {
     expect(() => parseConfig(input)).toThrow(key);
     expect(() => parseConfig(input)).toThrow(hint);
+  });
+
+  it('takes some alarm thresholds and keeps the defaults of the others', () => {
+    expect(parseConfig({ alarms: { npsFloor: 20, templateQuality: 'RED' } }).alarms).toEqual({ ...ALARM_DEFAULTS, npsFloor: 20, templateQuality: 'RED' });
   });
 
   it('lists every problem at once', () => {
