@@ -122,6 +122,8 @@ export class PosventaStack extends Stack {
         KpiEventsDeadLetterQueue: this.kpiPipeline.deadLetterQueue,
       },
       journeyStateMachine: this.journey.stateMachine,
+      httpApi: this.webhookApi.httpApi,
+      alarmThresholds: config.alarms,
       alarmEmail: config.alarmEmail,
     });
 
@@ -138,9 +140,9 @@ export class PosventaStack extends Stack {
     new CfnOutput(this, 'MetaAppSecretArn', { description: 'Put the Meta app secret here', value: this.metaCredentials.appSecret.secretArn });
     new CfnOutput(this, 'MetaAccessTokenArn', { description: 'Put the WhatsApp access token here', value: this.metaCredentials.accessToken.secretArn });
     new CfnOutput(this, 'VerifyTokenParameterName', { description: 'Webhook verify token', value: this.metaCredentials.verifyToken.parameterName });
-    new CfnOutput(this, 'DashboardUrl', {
-      value: `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards:name=${this.dashboards.postSaleBoard.dashboardName}`,
-    });
+    const dashboardUrl = (name: string) => `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards:name=${name}`;
+    new CfnOutput(this, 'DashboardUrl', { description: 'The "Post-sale board" CloudWatch dashboard', value: dashboardUrl(this.dashboards.postSaleBoard.dashboardName) });
+    new CfnOutput(this, 'TemplateCentreUrl', { description: 'The "Template centre" CloudWatch dashboard', value: dashboardUrl(this.dashboards.templateCentre.dashboardName) });
     new CfnOutput(this, 'AlarmTopicArn', { description: 'Subscribe to be told when something fails', value: this.dashboards.alarmTopic.topicArn });
   }
 }

@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV, type EnvName } from '#shared/env';
 import { DOMAIN_EVENT_SOURCE } from '#shared/events/domain';
 import { HELPDESK_EVENT_SOURCE } from '#shared/events/helpdesk';
-import { MILESTONE_IDS } from '#shared/journey/milestones';
 import { COUNTERS, COUNTER_METRIC, METRIC_NAMESPACE } from '#shared/kpi/counters';
+import { milestoneValuesOf } from '#shared/kpi/metrics';
+import { ALARM_DEFAULTS, TEMPLATE_QUALITY_SCORE } from '#shared/kpi/targets';
 import { ENTRY_METADATA_KEY } from '../../infra/constructs/function';
 import { SEND_STEP_ARN_SUBSTITUTION } from '../../infra/constructs/journey';
 import { repoPath } from '../../infra/paths';
@@ -410,17 +411,39 @@ describe('functions', () => {
   });
 });
 
-describe('dashboard and alarms', () => {
-  it('graphs every KPI counter metric per milestone, and Lambda errors', () => {
-    const dashboard = Object.values(json.Resources).find((r) => r.Type === 'AWS::CloudWatch::Dashboard');
-    const body = JSON.stringify(dashboard?.Properties?.DashboardBody);
-    expect(body).toContain('Post-sale board');
+describe('dashboards and alarms', () => {
+  // test/infra/metrics.test.ts checks every KPI metric they query against the aggregator's real EMF output.
+  it('are the "Post-sale board" and the "Template centre", with every counter per milestone and Lambda errors on the board', () => {
+    const bodies = Object.values(json.Resources)
+      .filter((r) => r.Type === 'AWS::CloudWatch::Dashboard')
+      .map((d) => JSON.stringify(d.Properties?.DashboardBody));
+    expect(bodies).toHaveLength(2);
+    const [board, centre] = [bodies.find((b) => b.includes('# Post-sale board')), bodies.find((b) => b.includes('# Template centre'))];
+    expect(board).toBeDefined();
+    expect(centre).toBeDefined();
     for (const counter of COUNTERS) {
-      for (const milestone of MILESTONE_IDS) {
-        expect(body).toContain(JSON.stringify([METRIC_NAMESPACE, COUNTER_METRIC[counter], 'Milestone', milestone]).slice(1, -1).replaceAll('"', '\\"'));
+      for (const milestone of milestoneValuesOf(counter)) {
+        expect(board).toContain(JSON.stringify([METRIC_NAMESPACE, COUNTER_METRIC[counter], 'Milestone', milestone]).slice(1, -1).replaceAll('"', '\\"'));
       }
     }
-    expect(body).toContain('\\"AWS/Lambda\\",\\"Errors\\"');
+    expect(board).toContain('\\"AWS/Lambda\\",\\"Errors\\"');
+    expect(board).toContain('\\"AWS/ApiGateway\\",\\"5xx\\"');
+  });
+
+  it('alarm thresholds default to ALARM_DEFAULTS (shared/kpi/targets.ts)', () => {
+    const threshold = (prefix: string) => Object.entries(json.Resources).find(([id, r]) => r.Type === 'AWS::CloudWatch::Alarm' && id.startsWith(`Dashboards${prefix}`))?.[1].Properties?.Threshold;
+    expect(threshold('BlockRateAlarm')).toBe(ALARM_DEFAULTS.blockRate);
+    expect(threshold('FailureRateAlarm')).toBe(ALARM_DEFAULTS.failureRate);
+    expect(threshold('Day7ResponseRateAlarm')).toBe(ALARM_DEFAULTS.day7ResponseRateFloor);
+    expect(threshold('NpsFloorAlarm')).toBe(ALARM_DEFAULTS.npsFloor);
+    expect(threshold('Webhook5xxRateAlarm')).toBe(ALARM_DEFAULTS.webhook5xxRate);
+    expect(threshold('TemplateQuality')).toBe(TEMPLATE_QUALITY_SCORE[ALARM_DEFAULTS.templateQuality]);
+  });
+
+  it('every alarm notifies the alarm topic', () => {
+    const alarms = Object.values(json.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
+    expect(alarms.length).toBeGreaterThan(10);
+    for (const alarm of alarms) expect(resource(alarm.Properties?.AlarmActions[0].Ref as string).Type).toBe('AWS::SNS::Topic');
   });
 
   it('alarms on every dead-letter queue and on failed journeys, to the alarm topic', () => {
