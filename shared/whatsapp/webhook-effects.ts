@@ -5,6 +5,7 @@ import type { JourneyStore, SentMessage } from '../journey/journey-store';
 import type { MessageFactsRecorder } from '../journey/message-facts';
 import { classifyReply } from '../replies/classify';
 import { replyOutcome, type RepliedMessage } from '../replies/reply-events';
+import type { TemplateChange, TemplateStatusStore } from '../templates/status';
 import type { MessageRef } from './callback-data';
 import { contactKeyOf, type ContactIds, type ContactLink } from './contact';
 import type { InboundMessage } from './inbound-message';
@@ -25,6 +26,11 @@ export interface WebhookEffectsDeps {
   consent: ConsentEffectsDeps;
   /** The contact's delivered journey messages, for repurchase attribution; absent, they are not kept. */
   deliveries?: Pick<DeliveryLog, 'recordDelivered'>;
+  /**
+   * Meta's status and quality of each template per language, which the send step reads
+   * (shared/templates/status.ts); absent, they are not kept.
+   */
+  templates?: Pick<TemplateStatusStore, 'record'>;
   /**
    * How long after a journey message a reply that quotes nothing still answers it (ms;
    * `posventa.unquotedReplyMaxAgeDays`). Later, the reply answers no journey question.
@@ -78,6 +84,8 @@ interface Unit {
   consent?: ConsentPlan;
   /** A journey message delivered (or read, which implies it): kept under the contact for attribution. */
   delivery?: { phone: string; message: DeliveredMessage };
+  /** A template's new status or quality at Meta, for the send step. */
+  templateChange?: TemplateChange;
 }
 
 /** Most PutEvents takes in one call. */
@@ -112,7 +120,7 @@ export async function applyWebhook(contents: WebhookContents, deps: WebhookEffec
     if (!units.has(unit.key)) units.set(unit.key, unit);
   };
   const phones = new Map(Object.entries(contents.recipients ?? {}));
-  const eventUnit = (event: DomainEvent): Unit => ({ key: markKeyOf(event), events: [event], ...deliveryOf(event, phones), ...failureFactOf(event), ...billedOf(event) });
+  const eventUnit = (event: DomainEvent): Unit => ({ key: markKeyOf(event), events: [event], ...deliveryOf(event, phones), ...failureFactOf(event), ...billedOf(event), ...templateChangeOf(event) });
   const addEvents = (events: readonly DomainEvent[]) => {
     for (const event of events) add(eventUnit(event));
     // After the real statuses, so a `delivered` in the same POST wins over the one a `read` implies.
@@ -311,7 +319,27 @@ function contactWrites(unit: Unit, deps: WebhookEffectsDeps): Array<Promise<void
   }
   const fact = unit.messageFact;
   if (fact !== undefined) writes.push('repliedAt' in fact ? deps.facts.recordReply(fact.wamid, fact.repliedAt) : deps.facts.recordFailure(fact.wamid, fact.failure));
+  if (unit.templateChange !== undefined && deps.templates !== undefined) writes.push(deps.templates.record(unit.templateChange).then(() => undefined));
   return writes;
+}
+
+/**
+ * A template's status or quality, kept for the send step. Written here, with the unit's other
+ * facts, rather than by a consumer of `Template Status Changed` on the bus: the webhook has the
+ * change in hand, so a pause holds for sends as soon as Meta has its 200, with no extra rule,
+ * queue and function. The write needs no exactly-once: it keeps only a change newer than the one
+ * recorded (by Meta's time), so a repeat after a failed publish, or a late webhook, changes nothing.
+ */
+function templateChangeOf(event: DomainEvent): Pick<Unit, 'templateChange'> {
+  if (event.type === DOMAIN_EVENT.templateStatusChanged) {
+    const { template, language, status, reason, occurredAt } = event.detail;
+    return { templateChange: { kind: 'status', template, language, value: status, at: occurredAt, ...(reason === undefined ? {} : { reason }) } };
+  }
+  if (event.type === DOMAIN_EVENT.templateQualityChanged) {
+    const { template, language, quality, occurredAt } = event.detail;
+    return { templateChange: { kind: 'quality', template, language, value: quality, at: occurredAt } };
+  }
+  return {};
 }
 
 /** A `failed` status of our message: its code, for the follow-up step (131049 resent, 131050 opt-out, else a fallback). */

@@ -381,3 +381,86 @@ describe('repurchase attribution on DynamoDB (shared/journey/repurchase.ts over 
     expect(attribution).toMatchObject({ attribution: 'message', orderId: first, milestone: 'day7', deliveredAt: '2026-03-08T12:00:05.000Z' });
   });
 });
+
+describe('dynamoTemplateStatusStore (shared/aws/template-status-store.ts): order-safe, duplicate-safe', () => {
+  type Store = import('#shared/templates/status').TemplateStatusStore;
+  let templates: Store;
+  let templateSeq = 0;
+  beforeAll(async () => {
+    const { dynamoTemplateStatusStore } = await import('#shared/aws/template-status-store');
+    templates = dynamoTemplateStatusStore(await db.createTable('templates'));
+  });
+  /** A template name of its own per test: they share the table. */
+  const newTemplate = () => `posventa_test_${++templateSeq}`;
+  const status = (template: string, value: string, at: string, reason?: string) =>
+    ({ kind: 'status', template, language: 'es', value, at, ...(reason === undefined ? {} : { reason }) }) as const;
+  const quality = (template: string, value: string, at: string) => ({ kind: 'quality', template, language: 'es', value, at }) as const;
+  const standingOf = async (template: string, language = 'es') => (await templates.standingsIn(language)).find((s) => s.template === template);
+
+  it('keeps the latest change by Meta’s time: a late older webhook never undoes a newer one', async () => {
+    const name = newTemplate();
+    expect(await templates.record(status(name, 'APPROVED', '2026-03-01T10:00:00.000Z'))).toEqual({ recorded: true });
+    expect(await templates.record(status(name, 'PAUSED', '2026-03-05T10:00:00.000Z'))).toEqual({ recorded: true });
+    // Meta's delivery of the day-3 approval arrives last.
+    expect(await templates.record(status(name, 'APPROVED', '2026-03-03T10:00:00.000Z'))).toEqual({ recorded: false });
+    expect(await standingOf(name)).toEqual({ template: name, language: 'es', status: { value: 'PAUSED', at: '2026-03-05T10:00:00.000Z' } });
+    // Reinstated later: approved again, and the pause's reason does not linger.
+    await templates.record(status(name, 'REJECTED', '2026-03-06T10:00:00.000Z', 'INCORRECT_CATEGORY'));
+    expect((await standingOf(name))?.status).toEqual({ value: 'REJECTED', at: '2026-03-06T10:00:00.000Z', reason: 'INCORRECT_CATEGORY' });
+    await templates.record(status(name, 'APPROVED', '2026-03-07T10:00:00.000Z'));
+    expect((await standingOf(name))?.status).toEqual({ value: 'APPROVED', at: '2026-03-07T10:00:00.000Z' });
+  });
+
+  it('takes a duplicate (also 8 at once) as a no-op, and orders two changes in one second by caution, in either order', async () => {
+    const name = newTemplate();
+    const paused = status(name, 'PAUSED', '2026-03-05T10:00:00.000Z');
+    const results = await Promise.all(Array.from({ length: 8 }, () => templates.record(paused)));
+    expect(results.filter((r) => r.recorded)).toHaveLength(1);
+    expect(await templates.record(paused)).toEqual({ recorded: false });
+    expect((await standingOf(name))?.status).toEqual({ value: 'PAUSED', at: paused.at });
+
+    // Meta's times are whole seconds: APPROVED and PAUSED in the same second end PAUSED whichever comes last.
+    const other = newTemplate();
+    await templates.record(status(other, 'PAUSED', '2026-03-05T10:00:00.000Z'));
+    expect(await templates.record(status(other, 'APPROVED', '2026-03-05T10:00:00.000Z'))).toEqual({ recorded: false });
+    const third = newTemplate();
+    await templates.record(status(third, 'APPROVED', '2026-03-05T10:00:00.000Z'));
+    expect(await templates.record(status(third, 'PAUSED', '2026-03-05T10:00:00.000Z'))).toEqual({ recorded: true });
+    expect([(await standingOf(other))?.status?.value, (await standingOf(third))?.status?.value]).toEqual(['PAUSED', 'PAUSED']);
+  });
+
+  it('keeps status and quality apart (each ordered by its own time), and each language apart', async () => {
+    const name = newTemplate();
+    await templates.record(quality(name, 'RED', '2026-03-05T10:00:00.000Z'));
+    // An older status still lands: it is another kind of change.
+    expect(await templates.record(status(name, 'APPROVED', '2026-03-04T10:00:00.000Z'))).toEqual({ recorded: true });
+    expect(await templates.record(quality(name, 'GREEN', '2026-03-04T12:00:00.000Z'))).toEqual({ recorded: false });
+    await templates.record({ ...status(name, 'PAUSED', '2026-03-06T10:00:00.000Z'), language: 'pt_BR' });
+    expect(await standingOf(name)).toEqual({
+      template: name,
+      language: 'es',
+      status: { value: 'APPROVED', at: '2026-03-04T10:00:00.000Z' },
+      quality: { value: 'RED', at: '2026-03-05T10:00:00.000Z' },
+    });
+    expect(await standingOf(name, 'pt_BR')).toEqual({ template: name, language: 'pt_BR', status: { value: 'PAUSED', at: '2026-03-06T10:00:00.000Z' } });
+    expect(await standingOf(name, 'en')).toBeUndefined();
+  });
+
+  it('is read at most once a minute per language through the cache, and a change shows after that minute', async () => {
+    const { cachedAvailability } = await import('#shared/templates/status');
+    const name = newTemplate();
+    const reads: string[] = [];
+    let now = 1_000_000;
+    const availability = cachedAvailability({ standingsIn: (language) => (reads.push(language), templates.standingsIn(language)) }, { nowMs: () => now });
+    expect((await availability('es')).unavailable.has(name)).toBe(false);
+    await templates.record(status(name, 'PAUSED', '2026-03-05T10:00:00.000Z'));
+    now += 59_999;
+    const burst = await Promise.all(Array.from({ length: 20 }, () => availability('es')));
+    expect(burst.every((a) => !a.unavailable.has(name))).toBe(true);
+    expect(reads).toEqual(['es']);
+    await availability('en');
+    now += 1;
+    expect((await availability('es')).unavailable.get(name)).toBe(`${name} PAUSED at Meta since 2026-03-05T10:00:00.000Z`);
+    expect(reads).toEqual(['es', 'en', 'es']);
+  });
+});
