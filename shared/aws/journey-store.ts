@@ -61,6 +61,8 @@ function claimItem(claim: SlotClaim): Record<string, AttributeValue> {
     status: { S: 'claimed' },
     template: { S: claim.template },
     variant: { S: claim.variant },
+    ...(claim.assignedVariant === undefined ? {} : { assignedVariant: { S: claim.assignedVariant } }),
+    ...(claim.standInReason === undefined ? {} : { standInReason: { S: claim.standInReason } }),
     claimedAt: { S: claim.claimedAt },
     ...(claim.consent === undefined ? {} : { consentVersion: { N: String(claim.consent.version) } }),
   };

@@ -1,4 +1,4 @@
-import { DOMAIN_EVENT, type DomainEvent } from '../events/domain';
+import { DOMAIN_EVENT, SKIP_REASON, type DomainEvent } from '../events/domain';
 import type { PurchaseDetail } from '../events/purchase';
 import { languageForLocale, reminderTemplateFor, templatesForMilestone } from '../templates/catalogue';
 import { templateBodyParameters } from '../templates/render';
@@ -15,6 +15,7 @@ import {
   publishOrRetry,
   recordMarketingOptOut,
   sentEvent,
+  templateAvailabilityIn,
   TransientSendError,
   type SendOutcome,
   type SendStepDeps,
@@ -127,8 +128,11 @@ async function failed(
 async function remind(input: FollowUpInput, surveyRef: MessageRef, deps: FollowUpDeps): Promise<FollowUpOutcome> {
   const customer = input.purchase.customer;
   const template = reminderTemplateFor(input.milestone);
-  const unavailable = (await deps.unavailableTemplates?.()) ?? new Set<string>();
-  if (template === undefined || unavailable.has(template.name)) return noAnswer(input, surveyRef, { reminded: false, skipped: 'template-unavailable' }, deps);
+  const language = languageForLocale(customer.locale);
+  if (template === undefined) return noAnswer(input, surveyRef, { reminded: false, skipped: SKIP_REASON.templateUnavailable, detail: `${input.milestone} has no reminder template` }, deps);
+  // The reminder has no variant to stand in for it; a low-rated one is still sent (see shared/templates/status.ts).
+  const unavailable = (await templateAvailabilityIn(language, deps)).unavailable.get(template.name);
+  if (unavailable !== undefined) return noAnswer(input, surveyRef, { reminded: false, skipped: SKIP_REASON.templateUnavailable, detail: unavailable }, deps);
   const clearance = await clearToSend({ category: template.category, phone: customer.phone }, deps);
   if (clearance.blocked !== undefined) return noAnswer(input, surveyRef, { reminded: false, skipped: clearance.blocked.reason }, deps);
 
@@ -144,7 +148,7 @@ async function remind(input: FollowUpInput, surveyRef: MessageRef, deps: FollowU
   const result = await deps.send({
     to: customer.phone,
     templateName: template.name,
-    languageCode: languageForLocale(customer.locale),
+    languageCode: language,
     bodyParameters: templateBodyParameters(template, input.purchase),
     callbackData: encodeMessageRef(ref),
   });
@@ -198,7 +202,7 @@ async function reminded(input: FollowUpInput, reminder: { sentAt: string; wamid?
 }
 
 /** `NPS Unanswered` (once per order × milestone), and the result on the survey's record. */
-async function noAnswer(input: FollowUpInput, surveyRef: MessageRef, how: { reminded: boolean; skipped?: string }, deps: FollowUpDeps): Promise<FollowUpOutcome> {
+async function noAnswer(input: FollowUpInput, surveyRef: MessageRef, how: { reminded: boolean; skipped?: string; detail?: string }, deps: FollowUpDeps): Promise<FollowUpOutcome> {
   const event: DomainEvent = {
     type: DOMAIN_EVENT.npsUnanswered,
     detail: {
@@ -211,7 +215,7 @@ async function noAnswer(input: FollowUpInput, surveyRef: MessageRef, how: { remi
     },
   };
   await publishOrRetry(deps, [event]);
-  return finish(input, 'no-answer', deps, how.skipped === undefined ? undefined : `reminder not sent: ${how.skipped}`);
+  return finish(input, 'no-answer', deps, how.skipped === undefined ? undefined : `reminder not sent: ${how.skipped}${how.detail === undefined ? '' : ` (${how.detail})`}`);
 }
 
 function reminderFailedEvent(ref: MessageRef, failure: { failedAt: string; errorCode?: number }): DomainEvent {

@@ -26,6 +26,10 @@ export interface MessageClaim {
   milestone: MilestoneId;
   template: string;
   variant: string;
+  /** The customer's own variant, when `variant` stood in for it (its template could not be sent). */
+  assignedVariant?: string;
+  /** Why the assigned variant was not sent. */
+  standInReason?: string;
   claimedAt: string;
   /** The consent the send was decided on: the claim holds only while it is still current. */
   consent?: ConsentGuard;

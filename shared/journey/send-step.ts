@@ -4,8 +4,9 @@ import { mayMessage } from '../consent/may-message';
 import { recordConsentChange, type ConsentStore } from '../consent/record';
 import { DOMAIN_EVENT, SKIP_REASON, type DomainEvent, type SkipReason } from '../events/domain';
 import type { PurchaseDetail } from '../events/purchase';
-import { languageForLocale, templatesForMilestone } from '../templates/catalogue';
+import { languageForLocale, templatesForMilestone, type TemplateLanguage } from '../templates/catalogue';
 import { templateBodyParameters } from '../templates/render';
+import { EVERY_TEMPLATE_AVAILABLE, type TemplateAvailability } from '../templates/status';
 import { chooseTemplate } from '../templates/variants';
 import { encodeMessageRef, type MessageRef } from '../whatsapp/callback-data';
 import type { SendResult, TemplateMessage } from '../whatsapp/graph-client';
@@ -76,10 +77,11 @@ export interface SendStepDeps {
   /** @default DEFAULT_CONTACT_CAPS */
   caps?: ContactCapSettings;
   /**
-   * Names of templates Meta will not send now (paused, disabled…).
-   * TODO(template-status): read them from the template status the webhook records; none for now.
+   * Which templates of a language Meta will not send now, and which it rates low, from the
+   * status and quality the webhook records (shared/templates/status.ts, cached a minute);
+   * absent, every template is taken as sendable.
    */
-  unavailableTemplates?: () => Promise<ReadonlySet<string>>;
+  templateAvailability?: (language: TemplateLanguage) => Promise<TemplateAvailability>;
   send(message: TemplateMessage): Promise<SendResult>;
   publish(events: DomainEvent[]): Promise<void>;
   /** The contact's journeys: day 60 is skipped when a later one exists (bought again); absent, never skipped for it. */
@@ -97,7 +99,18 @@ export const META_MARKETING_LIMIT_ERROR_CODE = 131049;
 /** The channel `Fallback Requested` suggests when WhatsApp cannot carry a message. */
 export const FALLBACK_CHANNEL_HINT = 'email';
 
-const NO_UNAVAILABLE_TEMPLATES: ReadonlySet<string> = new Set();
+/**
+ * Meta's view of the language's templates. A failed read is retried (the state machine
+ * retries `TransientSendError`) rather than guessed: sending a paused template only fails.
+ */
+export async function templateAvailabilityIn(language: TemplateLanguage, deps: Pick<SendStepDeps, 'templateAvailability'>): Promise<TemplateAvailability> {
+  if (deps.templateAvailability === undefined) return EVERY_TEMPLATE_AVAILABLE;
+  try {
+    return await deps.templateAvailability(language);
+  } catch (error) {
+    throw new TransientSendError(`reading the templates' status at Meta failed: ${(error as Error).message}`);
+  }
+}
 
 /**
  * Decides, then sends, then records. Decisions, each a recorded skip with its reason and a
@@ -110,11 +123,10 @@ const NO_UNAVAILABLE_TEMPLATES: ReadonlySet<string> = new Set();
  */
 export async function runSendStep(input: SendStepInput, deps: SendStepDeps): Promise<SendOutcome> {
   const customer = input.purchase.customer;
+  const language = languageForLocale(customer.locale);
   const weights = milestoneSettings(deps.config, input.milestone)?.variants;
-  const choice = chooseTemplate(input.milestone, customer, {
-    unavailable: (await deps.unavailableTemplates?.()) ?? NO_UNAVAILABLE_TEMPLATES,
-    ...(weights === undefined ? {} : { weights }),
-  });
+  const { unavailable, lowQuality } = await templateAvailabilityIn(language, deps);
+  const choice = chooseTemplate(input.milestone, customer, { unavailable, lowQuality, ...(weights === undefined ? {} : { weights }) });
   if (choice.status === 'skipped') {
     const [control] = templatesForMilestone(input.milestone);
     if (control === undefined) throw new Error(`No template in the catalogue for milestone ${input.milestone}`);
@@ -123,6 +135,7 @@ export async function runSendStep(input: SendStepInput, deps: SendStepDeps): Pro
   }
   const { template, variant } = choice;
   const ref: MessageRef = { orderId: input.orderId, milestone: input.milestone, template: template.name, variant };
+  const standIn = choice.assignedVariant === undefined ? {} : { assignedVariant: choice.assignedVariant, ...(choice.standInReason === undefined ? {} : { standInReason: choice.standInReason }) };
 
   // ── Decide ──────────────────────────────────────────────────────────────────────────────
   if (input.holdout === true) return skip(ref, SKIP_REASON.holdout, 'customer in the holdout (control group): enrolled, never messaged', customer.phone, deps);
@@ -134,7 +147,7 @@ export async function runSendStep(input: SendStepInput, deps: SendStepDeps): Pro
   const caps = deps.caps ?? DEFAULT_CONTACT_CAPS;
   const now = deps.clock.now();
   const claim = await deps.journeys.claimMessageUnderCaps(
-    { ...ref, claimedAt: now.toISOString(), consent: clearance.consent },
+    { ...ref, ...standIn, claimedAt: now.toISOString(), consent: clearance.consent },
     capsFor({ milestone: input.milestone, category: template.category, phone: customer.phone }, now, caps),
   );
   if (!claim.claimed) {
@@ -154,7 +167,7 @@ export async function runSendStep(input: SendStepInput, deps: SendStepDeps): Pro
   const result = await deps.send({
     to: customer.phone,
     templateName: template.name,
-    languageCode: languageForLocale(customer.locale),
+    languageCode: language,
     bodyParameters: templateBodyParameters(template, input.purchase),
     callbackData: encodeMessageRef(ref),
   });

@@ -1,11 +1,14 @@
 import { customerKey, pickWeighted, stableFraction, type CustomerRef } from '../journey/assignment';
 import type { MilestoneId } from '../journey/milestones';
 import { TEMPLATES, templatesForMilestone, type TemplateDefinition } from './catalogue';
+import { LOW_TEMPLATE_QUALITY } from './status';
 
 /** What is true of the catalogue at send time. */
 export interface CatalogueState {
-  /** Names of templates Meta will not send now (pending, rejected, paused, disabled). */
-  readonly unavailable: ReadonlySet<string>;
+  /** Templates Meta will not send now (pending, rejected, paused, disabled), with why (./status.ts). */
+  readonly unavailable: ReadonlyMap<string, string>;
+  /** Templates Meta rates low (RED): sent only when no other variant can stand in (./status.ts). */
+  readonly lowQuality?: ReadonlySet<string>;
   /**
    * Weight per variant of this milestone, over the catalogue's (the journey config's
    * `milestones[].variants`); a variant left out keeps its catalogue weight, 0 turns it off.
@@ -21,35 +24,39 @@ export type TemplateChoice =
       template: TemplateDefinition;
       /** The variant sent, under which KPIs count. */
       variant: string;
-      /** Set when the customer's own variant was unavailable and `variant` stood in for it. */
+      /** Set when the customer's own variant could not be sent and `variant` stood in for it. */
       assignedVariant?: string;
+      /** Why the assigned variant was not sent (set with `assignedVariant`). */
+      standInReason?: string;
     }
   | { status: 'skipped'; reason: string };
 
 /**
  * The template a customer gets for a milestone. The variant is assigned by a stable hash of
  * the customer, weighted by the variants' weights, so a customer sees the same variant on
- * every order and every retry. If that variant's template cannot be sent, another variant
- * that can (weighted the same way, same hash) stands in; if none can, the send is skipped
- * with the reason. Variants with weight 0 are never sent.
+ * every order and every retry. If that variant's template cannot be sent, or is rated low
+ * while another can be sent at a better rating, another variant (weighted the same way, same
+ * hash) stands in; a low-rated one is still sent when nothing better is left. If nothing can
+ * be sent, the send is skipped with the reasons. Variants with weight 0 are never sent.
  */
 export function chooseTemplate(milestone: MilestoneId, customer: CustomerRef, state: CatalogueState): TemplateChoice {
-  const variants = templatesForMilestone(milestone, state.catalogue ?? TEMPLATES).map((template) => ({
-    template,
-    weight: state.weights?.[template.variant] ?? template.weight,
-  }));
+  const variants = templatesForMilestone(milestone, state.catalogue ?? TEMPLATES)
+    .map((template) => ({ template, weight: state.weights?.[template.variant] ?? template.weight }))
+    .filter((v) => v.weight > 0);
   const fraction = stableFraction(`variant:${milestone}`, customerKey(customer));
   const assigned = pickWeighted(variants, fraction);
   if (assigned === undefined) return { status: 'skipped', reason: `no variant of ${milestone} has a positive weight` };
-  if (!state.unavailable.has(assigned.template.name)) return { status: 'chosen', template: assigned.template, variant: assigned.template.variant };
 
-  const standIn = pickWeighted(
-    variants.filter((v) => !state.unavailable.has(v.template.name)),
-    fraction,
-  );
+  const sendable = (v: (typeof variants)[number]) => !state.unavailable.has(v.template.name);
+  const rated = (v: (typeof variants)[number]) => sendable(v) && !(state.lowQuality?.has(v.template.name) ?? false);
+  if (rated(assigned)) return { status: 'chosen', template: assigned.template, variant: assigned.template.variant };
+
+  const standIn = pickWeighted(variants.filter(rated), fraction) ?? (sendable(assigned) ? assigned : pickWeighted(variants.filter(sendable), fraction));
   if (standIn === undefined) {
-    const names = variants.filter((v) => v.weight > 0).map((v) => v.template.name);
-    return { status: 'skipped', reason: `no template of ${milestone} can be sent now: ${names.join(', ')} unavailable at Meta` };
+    const reasons = variants.map((v) => state.unavailable.get(v.template.name) ?? `${v.template.name} unavailable at Meta`);
+    return { status: 'skipped', reason: `no template of ${milestone} can be sent now: ${reasons.join('; ')}` };
   }
-  return { status: 'chosen', template: standIn.template, variant: standIn.template.variant, assignedVariant: assigned.template.variant };
+  if (standIn === assigned) return { status: 'chosen', template: assigned.template, variant: assigned.template.variant };
+  const standInReason = state.unavailable.get(assigned.template.name) ?? `${assigned.template.name} rated ${LOW_TEMPLATE_QUALITY} by Meta`;
+  return { status: 'chosen', template: standIn.template, variant: standIn.template.variant, assignedVariant: assigned.template.variant, standInReason };
 }

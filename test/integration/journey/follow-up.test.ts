@@ -13,6 +13,7 @@ import type { FollowUpDeps, FollowUpInput } from '#shared/journey/follow-up';
 import type { JourneyStore } from '#shared/journey/journey-store';
 import type { SendStepInput } from '#shared/journey/send-step';
 import { journeyExecution } from '#shared/journey/start';
+import { cachedAvailability } from '#shared/templates/status';
 import { signWebhookBody } from '#shared/whatsapp/signature';
 import type { WebhookEffectsDeps } from '#shared/whatsapp/webhook-effects';
 import { createStepFunctionsService, type StepFunctionsService } from '../../../local/stepfunctions';
@@ -60,11 +61,25 @@ let journeys: JourneyStore;
 let journeysTable: string;
 let recordConsent: (change: ConsentChange) => Promise<unknown>;
 let deliverWebhook: (body: object) => Promise<number>;
+let deliverTemplateStatus: (value: { event: string; message_template_name: string; message_template_language: string }, time: number) => Promise<number>;
+/** Real time as the send step's template cache sees it (shared/templates/status.ts); the test moves it. */
+let cacheNowMs = 0;
 
 beforeAll(async () => {
   db = await startLocalDynamoDb();
-  const [journeyStoreModule, { dynamoConsentStore }, { dynamoMarketingPauses }, { dynamoMessageFacts }, webhookStore, { runSendStep }, { runFollowUp }, { sendTemplate }, { recordConsentChange }, { receiveWebhook }] =
-    await Promise.all([
+  const [
+    journeyStoreModule,
+    { dynamoConsentStore },
+    { dynamoMarketingPauses },
+    { dynamoMessageFacts },
+    webhookStore,
+    { runSendStep },
+    { runFollowUp },
+    { sendTemplate },
+    { recordConsentChange },
+    { receiveWebhook },
+    { dynamoTemplateStatusStore },
+  ] = await Promise.all([
       import('#shared/aws/journey-store'),
       import('#shared/aws/consent-store'),
       import('#shared/aws/marketing-pause'),
@@ -75,9 +90,12 @@ beforeAll(async () => {
       import('#shared/whatsapp/graph-client'),
       import('#shared/consent/record'),
       import('#shared/whatsapp/webhook-post'),
+      import('#shared/aws/template-status-store'),
     ]);
   let contactsTable: string;
-  [journeysTable, contactsTable] = await Promise.all([db.createTable('journeys'), db.createTable('contacts')]);
+  let templatesTable: string;
+  [journeysTable, contactsTable, templatesTable] = await Promise.all([db.createTable('journeys'), db.createTable('contacts'), db.createTable('templates')]);
+  const templateStatus = dynamoTemplateStatusStore(templatesTable);
   consent = dynamoConsentStore(contactsTable);
   journeys = journeyStoreModule.dynamoJourneyStore(journeysTable, { consentTableName: contactsTable });
   recordConsent = (change) => recordConsentChange(change, { store: consent, clock });
@@ -90,7 +108,14 @@ beforeAll(async () => {
     facts: dynamoMessageFacts(journeysTable),
     publish,
     consent: { store: consent, clock, journeys: { journeysOf: async () => [] }, stopJourney: async () => undefined },
+    templates: templateStatus,
     unquotedReplyMaxAgeMs: 7 * 86_400_000,
+  };
+  deliverTemplateStatus = async (value, time) => {
+    const raw = Buffer.from(
+      JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: '1', time, changes: [{ field: 'message_template_status_update', value: { message_template_id: 77, reason: 'NONE', ...value } }] }] }),
+    );
+    return (await receiveWebhook(raw, signWebhookBody(raw, APP_SECRET), APP_SECRET, webhookDeps)).statusCode;
   };
   deliverWebhook = async (value) => {
     const raw = Buffer.from(JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '5491100000000', phone_number_id: '100000000000001' }, ...value } }] }] }));
@@ -122,6 +147,7 @@ beforeAll(async () => {
     send: (message) => sendTemplate(graphApi, message),
     publish,
     followUps: dynamoMessageFacts(journeysTable),
+    templateAvailability: cachedAvailability(templateStatus, { nowMs: () => cacheNowMs }),
   };
   service = await createStepFunctionsService({
     stateMachines: [{ arn: JOURNEY, name: 'posventa-journey', definition }],
@@ -164,12 +190,12 @@ async function react(reaction: Reaction, to: string, wamid: string, callbackData
 }
 
 let orderSeq = 0;
-function purchaseFor(phone: string): PurchaseDetail {
+function purchaseFor(phone: string, locale = 'es-AR'): PurchaseDetail {
   const now = clock.now().toISOString();
   return {
     orderId: `FU-${++orderSeq}`,
     purchasedAt: now,
-    customer: { id: `C-${phone}`, phone, name: 'Lucía', locale: 'es-AR', timezone: 'America/Argentina/Buenos_Aires', optIn: { source: 'checkout-checkbox', at: now } },
+    customer: { id: `C-${phone}`, phone, name: 'Lucía', locale, timezone: 'America/Argentina/Buenos_Aires', optIn: { source: 'checkout-checkbox', at: now } },
     items: [{ sku: 'CAF-DLX', name: 'Cafetera Deluxe' }],
   };
 }
@@ -273,5 +299,24 @@ describe('the post-send follow-up through the journey ASL, the webhook and Dynam
     expect(evidence[0]).toMatchObject({ evidenceId: `send-error-131050:${requestsTo(phones.stopped).at(-1)!.wamid}`, orderId: stopped.orderId });
     expect(eventsOf(stopped.orderId, DOMAIN_EVENT.fallbackRequested).filter((e) => e.detail.milestone === 'day60')).toEqual([]);
     expect(await followUpResult(stopped.orderId, 'day60')).toBe('marketing-opt-out');
+  });
+
+  it('sends no reminder while Meta has it paused in the customer’s language (no answer, with the reason), and sends it again once reinstated', async () => {
+    // Brazilian customers: the reminder is paused in pt_BR only.
+    const [first, second] = [purchaseFor('+5511955550211', 'pt-BR'), purchaseFor('+5511955550212', 'pt-BR')];
+    const t0 = Math.floor(Date.now() / 1000);
+    expect(await deliverTemplateStatus({ event: 'PAUSED', message_template_name: 'posventa_day30_nps_reminder', message_template_language: 'pt_BR' }, t0)).toBe(200);
+    cacheNowMs += 60_000;
+    expect(await untilEnded(await startJourney(first))).toBe('SUCCEEDED');
+    expect(templatesSentTo(first.customer.phone).filter((t) => t.startsWith('posventa_day30'))).toEqual(['posventa_day30_nps']);
+    expect(eventsOf(first.orderId, DOMAIN_EVENT.npsUnanswered).map((e) => e.detail)).toEqual([expect.objectContaining({ reminded: false, reminderSkipped: 'template-unavailable' })]);
+    const { Item } = await db.client.send(new GetItemCommand({ TableName: journeysTable, Key: { pk: { S: `ORDER#${first.orderId}` }, sk: { S: 'MESSAGE#day30' } }, ConsistentRead: true }));
+    expect(Item?.followUpDetail?.S).toBe(`reminder not sent: template-unavailable (posventa_day30_nps_reminder PAUSED at Meta since ${new Date(t0 * 1000).toISOString()})`);
+
+    expect(await deliverTemplateStatus({ event: 'APPROVED', message_template_name: 'posventa_day30_nps_reminder', message_template_language: 'pt_BR' }, t0 + 1)).toBe(200);
+    cacheNowMs += 60_000;
+    expect(await untilEnded(await startJourney(second))).toBe('SUCCEEDED');
+    expect(templatesSentTo(second.customer.phone).filter((t) => t.startsWith('posventa_day30'))).toEqual(['posventa_day30_nps', 'posventa_day30_nps_reminder']);
+    expect(eventsOf(second.orderId, DOMAIN_EVENT.npsUnanswered).map((e) => e.detail)).toEqual([expect.objectContaining({ reminded: true })]);
   });
 });

@@ -12,6 +12,10 @@ import { DEFAULT_JOURNEY_CONFIG } from '#shared/journey/config';
 import type { JourneyStore } from '#shared/journey/journey-store';
 import type { SendOutcome, SendStepDeps, SendStepInput } from '#shared/journey/send-step';
 import { journeyExecution } from '#shared/journey/start';
+import { cachedAvailability } from '#shared/templates/status';
+import { chooseTemplate } from '#shared/templates/variants';
+import { signWebhookBody } from '#shared/whatsapp/signature';
+import type { WebhookEffectsDeps } from '#shared/whatsapp/webhook-effects';
 import { createStepFunctionsService, type StepFunctionsService } from '../../../local/stepfunctions';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../support/dynamodb-local';
 
@@ -29,6 +33,7 @@ const JOURNEY = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:posventa-journ
 const DAY_MS_LOCAL = 100;
 const HOUR = 3_600_000;
 
+const APP_SECRET = 'send-step-test-secret';
 const definition = JSON.parse(readFileSync(new URL('../../../statemachines/journey.asl.json', import.meta.url), 'utf8').replaceAll('${SendStepFunctionArn}', SEND_ARN)) as object;
 const clock = virtualClock(Date.now(), DAY_MS_LOCAL);
 
@@ -53,21 +58,47 @@ let journeys: JourneyStore;
 let journeysTable: string;
 let sendStepDeps: SendStepDeps;
 let sendStep: (input: SendStepInput, deps: SendStepDeps) => Promise<SendOutcome>;
+/** Real time as the send step's template cache sees it (shared/templates/status.ts); the test moves it. */
+let cacheNowMs = 0;
+let postTemplateWebhook: (field: 'message_template_status_update' | 'message_template_quality_update', value: Record<string, unknown>, time: number) => Promise<number>;
 
 beforeAll(async () => {
   db = await startLocalDynamoDb();
-  const [{ dynamoJourneyStore }, { dynamoConsentStore }, { dynamoMarketingPauses }, { runSendStep }, { sendTemplate }, { recordConsentChange }] = await Promise.all([
-    import('#shared/aws/journey-store'),
-    import('#shared/aws/consent-store'),
-    import('#shared/aws/marketing-pause'),
-    import('#shared/journey/send-step'),
-    import('#shared/whatsapp/graph-client'),
-    import('#shared/consent/record'),
-  ]);
+  const [{ dynamoJourneyStore }, { dynamoConsentStore }, { dynamoMarketingPauses }, { runSendStep }, { sendTemplate }, { recordConsentChange }, { dynamoTemplateStatusStore }, webhookStore, { dynamoMessageFacts }, { receiveWebhook }] =
+    await Promise.all([
+      import('#shared/aws/journey-store'),
+      import('#shared/aws/consent-store'),
+      import('#shared/aws/marketing-pause'),
+      import('#shared/journey/send-step'),
+      import('#shared/whatsapp/graph-client'),
+      import('#shared/consent/record'),
+      import('#shared/aws/template-status-store'),
+      import('#shared/aws/webhook-store'),
+      import('#shared/aws/message-facts'),
+      import('#shared/whatsapp/webhook-post'),
+    ]);
   let contactsTable: string;
-  [journeysTable, contactsTable] = await Promise.all([db.createTable('journeys'), db.createTable('contacts')]);
+  let templatesTable: string;
+  [journeysTable, contactsTable, templatesTable] = await Promise.all([db.createTable('journeys'), db.createTable('contacts'), db.createTable('templates')]);
   consent = dynamoConsentStore(contactsTable);
   recordConsent = (change) => recordConsentChange(change, { store: consent, clock });
+  const templateStatus = dynamoTemplateStatusStore(templatesTable);
+
+  // Meta's template webhooks through the real intake and effects, signed, into the templates table.
+  const webhookDeps: WebhookEffectsDeps = {
+    journeys: dynamoJourneyStore(journeysTable),
+    marks: webhookStore.dynamoWebhookMarks(journeysTable),
+    contacts: webhookStore.dynamoContactFacts(contactsTable),
+    facts: dynamoMessageFacts(journeysTable),
+    publish: async (events) => void published.push(...events),
+    consent: { store: consent, clock, journeys: { journeysOf: async () => [] }, stopJourney: async () => undefined },
+    templates: templateStatus,
+    unquotedReplyMaxAgeMs: 7 * DAY_MS,
+  };
+  postTemplateWebhook = async (field, value, time) => {
+    const raw = Buffer.from(JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: '102290129340398', time, changes: [{ field, value }] }] }));
+    return (await receiveWebhook(raw, signWebhookBody(raw, APP_SECRET), APP_SECRET, webhookDeps)).statusCode;
+  };
 
   graph = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -100,6 +131,7 @@ beforeAll(async () => {
     config: { ...DEFAULT_JOURNEY_CONFIG, followUps: { day7NoReplyHours: 0, npsReminderHours: 0, npsNoAnswerHours: 0, marketingStatusCheckHours: 0 } },
     send: (message) => sendTemplate(graphApi, message),
     publish: async (events) => void published.push(...events),
+    templateAvailability: cachedAvailability(templateStatus, { nowMs: () => cacheNowMs }),
   });
   service = await createStepFunctionsService({
     stateMachines: [{ arn: JOURNEY, name: 'posventa-journey', definition }],
@@ -291,6 +323,71 @@ describe('an opt-out racing the send step', () => {
     // Nothing of the failed claims was written.
     const stale = await db.client.send(new GetItemCommand({ TableName: journeysTable, Key: { pk: { S: 'ORDER#GUARD-stale' }, sk: { S: 'MESSAGE#day7' } }, ConsistentRead: true }));
     expect(stale.Item).toBeUndefined();
+  });
+});
+
+describe('template status at Meta, recorded from its webhooks, decides what the send step sends', () => {
+  /** Meta's id of each template (a template's languages share it). */
+  const TEMPLATE_IDS: Record<string, number> = { posventa_day7_adoption: 1689556908129801, posventa_day7_adoption_b: 1689556908129802, posventa_day60_offer: 1689556908129803 };
+  const statusValue = (name: string, event: string, language = 'es', reason: string | null = 'NONE') => ({
+    event,
+    message_template_id: TEMPLATE_IDS[name],
+    message_template_name: name,
+    message_template_language: language,
+    reason,
+  });
+  const messageRecord = async (orderId: string, milestone: string) =>
+    (await db.client.send(new GetItemCommand({ TableName: journeysTable, Key: { pk: { S: `ORDER#${orderId}` }, sk: { S: `MESSAGE#${milestone}` } }, ConsistentRead: true }))).Item;
+  const templatesSentTo = (phone: string, orderStart: number) => requestsTo(phone).filter((r) => r.at >= orderStart).map((r) => r.template);
+
+  it('a paused or rejected variant falls back to the other (recorded on the message); with none left, skip `template-unavailable`; re-approved, it is sent again', async () => {
+    const phone = '+5491155550111';
+    const assigned = chooseTemplate('day7', { phone }, { unavailable: new Map() });
+    if (assigned.status !== 'chosen') throw new Error('day 7 always has a variant');
+    const [own, other] = assigned.variant === 'A' ? ['posventa_day7_adoption', 'posventa_day7_adoption_b'] : ['posventa_day7_adoption_b', 'posventa_day7_adoption'];
+    const otherVariant = assigned.variant === 'A' ? 'B' : 'A';
+
+    // Meta pauses the customer's day-7 variant in Spanish (approved in English), and rejects the
+    // Spanish day-60 offer; a late, older approval of that offer arrives after the rejection.
+    const t0 = Math.floor(Date.now() / 1000);
+    expect(await postTemplateWebhook('message_template_status_update', statusValue(own, 'APPROVED', 'es'), t0 - 3_600)).toBe(200);
+    expect(await postTemplateWebhook('message_template_status_update', statusValue(own, 'PAUSED', 'es'), t0)).toBe(200);
+    expect(await postTemplateWebhook('message_template_status_update', statusValue(own, 'APPROVED', 'en'), t0)).toBe(200);
+    expect(await postTemplateWebhook('message_template_status_update', statusValue('posventa_day60_offer', 'REJECTED', 'es', 'INCORRECT_CATEGORY'), t0)).toBe(200);
+    expect(await postTemplateWebhook('message_template_status_update', statusValue('posventa_day60_offer', 'REJECTED', 'es', 'INCORRECT_CATEGORY'), t0)).toBe(200);
+    expect(await postTemplateWebhook('message_template_status_update', statusValue('posventa_day60_offer', 'APPROVED', 'es'), t0 - 60)).toBe(200);
+    // The send step's containers see it once their minute of cache is over.
+    cacheNowMs += 60_000;
+
+    const first = purchaseFor(phone);
+    const firstStart = clock.now().getTime();
+    expect(await untilEnded(await startJourney(first))).toBe('SUCCEEDED');
+    expect(templatesSentTo(phone, firstStart)).toEqual([other, 'posventa_day30_nps']);
+    expect(await messageRecord(first.orderId, 'day7')).toMatchObject({
+      status: { S: 'sent' },
+      template: { S: other },
+      variant: { S: otherVariant },
+      assignedVariant: { S: assigned.variant },
+      standInReason: { S: `${own} PAUSED at Meta since ${new Date(t0 * 1000).toISOString()}` },
+    });
+    // KPIs count the message under the variant that was sent.
+    expect(eventsOf(first.orderId).find((e) => e.type === DOMAIN_EVENT.messageSent && e.detail.milestone === 'day7')?.detail).toMatchObject({ template: other, variant: otherVariant });
+    expect(skipsOf(first.orderId)).toEqual([['day60', 'template-unavailable']]);
+    const skipped = eventsOf(first.orderId).find((e) => e.type === DOMAIN_EVENT.messageSkipped);
+    expect((skipped?.detail as { detail?: string }).detail).toBe(
+      `no template of day60 can be sent now: posventa_day60_offer REJECTED at Meta since ${new Date(t0 * 1000).toISOString()} (INCORRECT_CATEGORY)`,
+    );
+
+    // Meta approves both again (a later webhook); after the cache's minute they are sent again.
+    expect(await postTemplateWebhook('message_template_status_update', statusValue(own, 'REINSTATED', 'es'), t0 + 60)).toBe(200);
+    expect(await postTemplateWebhook('message_template_status_update', statusValue('posventa_day60_offer', 'APPROVED', 'es'), t0 + 60)).toBe(200);
+    cacheNowMs += 60_000;
+    const second = purchaseFor(phone);
+    const secondStart = clock.now().getTime();
+    expect(await untilEnded(await startJourney(second))).toBe('SUCCEEDED');
+    // Day 30 is inside the first survey's 90 days: skipped for that, not for its template.
+    expect(templatesSentTo(phone, secondStart)).toEqual([own, 'posventa_day60_offer']);
+    expect(await messageRecord(second.orderId, 'day7')).not.toHaveProperty('assignedVariant');
   });
 });
 

@@ -21,7 +21,7 @@ const WAMID = 'wamid.HBgLMzQ2MTIzNDU2NzgVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA';
 
 /** The same rules as the DynamoDB store: a conditional claim, caps taken with it, a release only of a claim. */
 class InMemoryJourneyStore implements JourneyStore {
-  readonly records = new Map<string, MessageRecord & { template?: string; variant?: string }>();
+  readonly records = new Map<string, MessageRecord & { template?: string; variant?: string; assignedVariant?: string; standInReason?: string }>();
   /** `<cap>|<phone>` → last take. */
   readonly caps = new Map<string, { lastAt: string; holder: string }>();
   private key = (orderId: string, milestone: MilestoneId) => `${orderId}|${milestone}`;
@@ -29,10 +29,21 @@ class InMemoryJourneyStore implements JourneyStore {
   async claimMessage(claim: MessageClaim) {
     const existing = this.records.get(this.key(claim.orderId, claim.milestone));
     if (existing !== undefined) return { claimed: false as const, existing };
-    this.records.set(this.key(claim.orderId, claim.milestone), { status: 'claimed', claimedAt: claim.claimedAt, template: claim.template, variant: claim.variant });
+    const { template, variant, assignedVariant, standInReason } = claim;
+    this.records.set(this.key(claim.orderId, claim.milestone), {
+      status: 'claimed',
+      claimedAt: claim.claimedAt,
+      template,
+      variant,
+      ...(assignedVariant === undefined ? {} : { assignedVariant }),
+      ...(standInReason === undefined ? {} : { standInReason }),
+    });
     return { claimed: true as const };
   }
+  /** Every claim asked for, as the send step built it. */
+  readonly claimed: MessageClaim[] = [];
   async claimMessageUnderCaps(claim: MessageClaim, caps: readonly CapTake[]): Promise<CappedClaim> {
+    this.claimed.push(claim);
     const existing = this.records.get(this.key(claim.orderId, claim.milestone));
     if (existing !== undefined) return { claimed: false, existing };
     const holder = `${claim.orderId}#${claim.milestone}`;
@@ -455,16 +466,30 @@ describe('runSendStep decisions: each skip is recorded with its reason and a Mes
     expect(published[0]![0]!.detail).toMatchObject({ template: 'posventa_day7_adoption_b', variant: 'B' });
   });
 
-  it('lets another variant stand in for an unavailable template, and skips `template-unavailable` when none can be sent', async () => {
+  it('lets another variant stand in for an unavailable template in the customer’s language, and skips `template-unavailable` when none can be sent', async () => {
+    const paused = (name: string) => ({ unavailable: new Map([[name, `${name} PAUSED at Meta since 2026-03-01T10:00:00.000Z`]]), lowQuality: new Set<string>() });
     const standIn = await harness();
-    standIn.deps.unavailableTemplates = async () => new Set(['posventa_day7_adoption']);
+    const asked: string[] = [];
+    standIn.deps.templateAvailability = async (language) => (asked.push(language), paused('posventa_day7_adoption'));
     expect(await runSendStep(input('day7'), standIn.deps)).toMatchObject({ status: 'sent', template: 'posventa_day7_adoption_b', variant: 'B' });
+    expect(asked).toEqual(['es']);
+    expect(standIn.journeys.claimed).toEqual([expect.objectContaining({ variant: 'B', assignedVariant: 'A', standInReason: expect.stringContaining('posventa_day7_adoption PAUSED') })]);
 
     const none = await harness([]);
-    none.deps.unavailableTemplates = async () => new Set(['posventa_day60_offer']);
-    expect(await runSendStep(input('day60'), none.deps)).toMatchObject({ status: 'skipped', reason: 'template-unavailable' });
+    none.deps.templateAvailability = async () => paused('posventa_day60_offer');
+    expect(await runSendStep(input('day60'), none.deps)).toMatchObject({ status: 'skipped', reason: 'template-unavailable', detail: expect.stringContaining('posventa_day60_offer PAUSED at Meta') });
     expect(none.published).toEqual([[skipEvent('day60', 'posventa_day60_offer', 'template-unavailable')]]);
     expect(none.sends).toHaveLength(0);
+  });
+
+  it('retries the step (TransientSendError) when the templates’ status cannot be read, and sends nothing', async () => {
+    const { deps, sends, published } = await harness([]);
+    deps.templateAvailability = async () => {
+      throw new Error('ProvisionedThroughputExceededException');
+    };
+    await expect(runSendStep(input('day7'), deps)).rejects.toBeInstanceOf(TransientSendError);
+    expect(sends).toEqual([]);
+    expect(published).toEqual([]);
   });
 
   it('skips day 60 for a detractor whose promotions are paused, and still sends utility milestones', async () => {
