@@ -31,6 +31,7 @@ export class PosventaStack extends Stack {
   public readonly contactsTable: Table;
   public readonly journeysTable: Table;
   public readonly kpiTable: Table;
+  public readonly templatesTable: Table;
   public readonly metaCredentials: MetaCredentials;
   public readonly journey: Journey;
   public readonly webhookApi: WebhookApi;
@@ -60,6 +61,8 @@ export class PosventaStack extends Stack {
     this.contactsTable = new PosventaTable(this, 'ContactsTable', { purpose: 'Contacts and consent evidence', protect: true }).table;
     this.journeysTable = new PosventaTable(this, 'JourneysTable', { purpose: 'Journeys and sent messages' }).table;
     this.kpiTable = new PosventaTable(this, 'KpiTable', { purpose: 'KPI aggregates and dedupe markers' }).table;
+    // Its own table, so the send step's grant is a read of these items only and the webhook's one update.
+    this.templatesTable = new PosventaTable(this, 'TemplatesTable', { purpose: "Templates' status and quality at Meta, per language" }).table;
 
     // ── Meta credentials (placeholders; the deployer puts the real values) ───────────────
     this.metaCredentials = new MetaCredentials(this, 'MetaCredentials', {
@@ -78,6 +81,7 @@ export class PosventaStack extends Stack {
       triggerDetailTypes: config.journeyTriggerDetailTypes,
       journeysTable: this.journeysTable,
       contactsTable: this.contactsTable,
+      templatesTable: this.templatesTable,
       graphApi,
       journeyConfig: config.journey,
       logRetention,
@@ -88,6 +92,7 @@ export class PosventaStack extends Stack {
       eventBus: this.eventBus,
       journeysTable: this.journeysTable,
       contactsTable: this.contactsTable,
+      templatesTable: this.templatesTable,
       appSecret: this.metaCredentials.appSecret,
       verifyToken: this.metaCredentials.verifyToken,
       journeyStateMachine: this.journey.stateMachine,

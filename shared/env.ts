@@ -8,6 +8,8 @@ export const ENV = {
   contactsTableName: 'CONTACTS_TABLE_NAME',
   journeysTableName: 'JOURNEYS_TABLE_NAME',
   kpiTableName: 'KPI_TABLE_NAME',
+  /** Meta's status and quality of each template per language (written by the webhook, read by the send step). */
+  templatesTableName: 'TEMPLATES_TABLE_NAME',
   graphApiBaseUrl: 'GRAPH_API_BASE_URL',
   graphApiVersion: 'GRAPH_API_VERSION',
   /** Optional: how long a Graph API call may take before its send counts as unconfirmed (default 10 s). */

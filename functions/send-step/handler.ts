@@ -7,6 +7,7 @@ import { dynamoContactJourneyIndex, dynamoJourneyStore } from '#shared/aws/journ
 import { dynamoMarketingPauses } from '#shared/aws/marketing-pause';
 import { dynamoMessageFacts } from '#shared/aws/message-facts';
 import { readSecret } from '#shared/aws/secrets';
+import { dynamoTemplateStatusStore } from '#shared/aws/template-status-store';
 import { clockFromEnv } from '#shared/clock';
 import { ENV, requireEnv } from '#shared/env';
 import { purchaseDetailSchema } from '#shared/events/purchase';
@@ -15,6 +16,7 @@ import { MILESTONE_IDS } from '#shared/journey/milestones';
 import { runFollowUp, type FollowUpOutcome } from '#shared/journey/follow-up';
 import { runSendStep, type SendOutcome, type SendStepDeps } from '#shared/journey/send-step';
 import { createLogger } from '#shared/log';
+import { cachedAvailability } from '#shared/templates/status';
 import { parseWith } from '#shared/validation';
 import { DEFAULT_GRAPH_API_BASE_URL, sendTemplate } from '#shared/whatsapp/graph-client';
 
@@ -27,6 +29,7 @@ const contactJourneys = dynamoContactJourneyIndex(journeysTable);
 const followUps = dynamoMessageFacts(journeysTable);
 const consent = dynamoConsentStore(contactsTableName);
 const pauses = dynamoMarketingPauses(contactsTableName);
+const templateAvailability = cachedAvailability(dynamoTemplateStatusStore(requireEnv(ENV.templatesTableName)));
 const config = journeyConfigFromEnv();
 const eventBusName = requireEnv(ENV.eventBusName);
 const graph = {
@@ -84,6 +87,7 @@ const deps: SendStepDeps = {
   send: async (message) => sendTemplate({ ...graph, accessToken: await readSecret(graph.accessTokenSecretId) }, message),
   publish: (events) => publishDomainEvents(eventBusName, events),
   contactJourneys,
+  templateAvailability,
 };
 
 /** One function, two steps: the send (default) and, with `step: "follow-up"`, what follows a sent message. */

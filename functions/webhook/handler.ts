@@ -7,6 +7,7 @@ import { dynamoContactJourneyIndex, dynamoDeliveryLog, dynamoJourneyStore } from
 import { dynamoMessageFacts } from '#shared/aws/message-facts';
 import { readParameter, readSecret } from '#shared/aws/secrets';
 import { stopExecution } from '#shared/aws/stepfunctions';
+import { dynamoTemplateStatusStore } from '#shared/aws/template-status-store';
 import { dynamoContactFacts, dynamoWebhookMarks } from '#shared/aws/webhook-store';
 import { clockFromEnv, DAY_MS } from '#shared/clock';
 import type { ConsentEffectsDeps } from '#shared/consent/effects';
@@ -24,6 +25,7 @@ const appSecretId = requireEnv(ENV.metaAppSecretSecretId);
 const verifyTokenParameter = requireEnv(ENV.metaVerifyTokenParameter);
 const journeysTable = requireEnv(ENV.journeysTableName);
 const contactsTable = requireEnv(ENV.contactsTableName);
+const templatesTable = requireEnv(ENV.templatesTableName);
 const unquotedReplyMaxAgeDays = Number(requireEnv(ENV.unquotedReplyMaxAgeDays));
 if (!(unquotedReplyMaxAgeDays > 0)) throw new Error(`${ENV.unquotedReplyMaxAgeDays} must be a number of days above 0`);
 
@@ -56,6 +58,7 @@ const deps: WebhookEffectsDeps = {
   publish: (events) => publishDomainEvents(eventBusName, events),
   consent,
   deliveries: dynamoDeliveryLog(journeysTable),
+  templates: dynamoTemplateStatusStore(templatesTable),
   unquotedReplyMaxAgeMs: unquotedReplyMaxAgeDays * DAY_MS,
 };
 

@@ -30,6 +30,8 @@ export interface JourneyProps {
   readonly journeysTable: ITable;
   /** Contacts and consent (read/write by the send step: consent check, frequency cap). */
   readonly contactsTable: ITable;
+  /** Meta's status and quality of each template (the send step only queries it: which templates it may send). */
+  readonly templatesTable: ITable;
   /** How the send step reaches the Graph API (version, sending number, token). */
   readonly graphApi: GraphApiAccess;
   /**
@@ -92,6 +94,7 @@ export class Journey extends Construct {
       environment: {
         [ENV.journeysTableName]: props.journeysTable.tableName,
         [ENV.contactsTableName]: props.contactsTable.tableName,
+        [ENV.templatesTableName]: props.templatesTable.tableName,
         [ENV.eventBusName]: props.eventBus.eventBusName,
         ...graphApiEnvironment(props.graphApi),
         [ENV.journeyConfig]: journeyConfig,
@@ -99,6 +102,8 @@ export class Journey extends Construct {
     });
     props.journeysTable.grantReadWriteData(this.sendStepFunction);
     props.contactsTable.grantReadWriteData(this.sendStepFunction);
+    // One Query per language (a minute's cache per container); it never writes Meta's record.
+    props.templatesTable.grant(this.sendStepFunction, 'dynamodb:Query');
     props.eventBus.grantPutEventsTo(this.sendStepFunction);
     grantGraphApi(props.graphApi, this.sendStepFunction);
 

@@ -22,6 +22,8 @@ export interface WebhookApiProps {
   readonly eventBus: IEventBus;
   readonly journeysTable: ITable;
   readonly contactsTable: ITable;
+  /** Meta's status and quality of each template, written from the template webhooks (UpdateItem only). */
+  readonly templatesTable: ITable;
   /** Key of the X-Hub-Signature-256 HMAC. */
   readonly appSecret: ISecret;
   /** Verify token Meta's GET handshake must echo. */
@@ -87,6 +89,7 @@ export class WebhookApi extends Construct {
         [ENV.eventBusName]: props.eventBus.eventBusName,
         [ENV.journeysTableName]: props.journeysTable.tableName,
         [ENV.contactsTableName]: props.contactsTable.tableName,
+        [ENV.templatesTableName]: props.templatesTable.tableName,
         [ENV.metaAppSecretSecretId]: props.appSecret.secretArn,
         [ENV.metaVerifyTokenParameter]: props.verifyToken.parameterName,
         [ENV.unquotedReplyMaxAgeDays]: String(unquotedReplyMaxAgeDays),
@@ -96,6 +99,8 @@ export class WebhookApi extends Construct {
     props.eventBus.grantPutEventsTo(this.webhookFunction);
     props.journeysTable.grantReadWriteData(this.webhookFunction);
     props.contactsTable.grantReadWriteData(this.webhookFunction);
+    // Conditional updates only (an older change never overwrites a newer one); it never reads the record.
+    props.templatesTable.grant(this.webhookFunction, 'dynamodb:UpdateItem');
     props.appSecret.grantRead(this.webhookFunction);
     props.verifyToken.grantRead(this.webhookFunction);
     grantGraphApi(props.graphApi, this.webhookFunction);

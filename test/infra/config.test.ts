@@ -128,6 +128,7 @@ describe('construct props validation', () => {
       triggerDetailTypes: ['Purchase Completed'],
       journeysTable: new Table(scope, 'Journeys', { partitionKey: { name: 'pk', type: AttributeType.STRING } }),
       contactsTable: new Table(scope, 'Contacts', { partitionKey: { name: 'pk', type: AttributeType.STRING } }),
+      templatesTable: new Table(scope, 'Templates', { partitionKey: { name: 'pk', type: AttributeType.STRING } }),
       graphApi: { version: 'v23.0', accessToken: new Secret(scope, 'Token') },
       journeyConfig: tooManyHolidays,
     };

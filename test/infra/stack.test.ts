@@ -71,7 +71,7 @@ describe('event bus', () => {
 });
 
 describe('tables', () => {
-  it.each(['ContactsTable', 'JourneysTable', 'KpiTable'])('%s: pk/sk strings, on demand, PITR, SSE, TTL on expiresAt, no GSI', (logicalId) => {
+  it.each(['ContactsTable', 'JourneysTable', 'KpiTable', 'TemplatesTable'])('%s: pk/sk strings, on demand, PITR, SSE, TTL on expiresAt, no GSI', (logicalId) => {
     const table = resource(logicalId);
     expect(table.Type).toBe('AWS::DynamoDB::Table');
     expect(table.Properties).toMatchObject({
@@ -159,6 +159,12 @@ describe('journey', () => {
     expect(actionsOn('SendStepFunction', getAtt('EventBus'))).toContain('events:PutEvents');
     expect(actionsOn('SendStepFunction', ref('MetaAccessToken'))).toContain('secretsmanager:GetSecretValue');
     expect(actionsOn('SendStepFunction', ref('MetaAppSecret'))).toEqual([]);
+  });
+
+  it('the send step only queries the templates table (which templates Meta sends); the webhook only updates it', () => {
+    expect(actionsOn('SendStepFunction', getAtt('TemplatesTable'))).toEqual(['dynamodb:Query']);
+    expect(actionsOn('WebhookFunction', getAtt('TemplatesTable'))).toEqual(['dynamodb:UpdateItem']);
+    for (const id of ['StartJourneyFunction', 'KpiAggregatorFunction', 'KpiApiFunction']) expect(actionsOn(id, getAtt('TemplatesTable'))).toEqual([]);
   });
 });
 
@@ -324,6 +330,7 @@ describe('functions', () => {
       [ENV.journeyConfig]: journeyConfig,
       [ENV.journeysTableName]: ref('JourneysTable'),
       [ENV.contactsTableName]: ref('ContactsTable'),
+      [ENV.templatesTableName]: ref('TemplatesTable'),
       [ENV.eventBusName]: ref('EventBus'),
       [ENV.graphApiVersion]: 'v23.0',
       [ENV.whatsappPhoneNumberId]: PHONE_NUMBER_ID,
@@ -333,6 +340,7 @@ describe('functions', () => {
       [ENV.eventBusName]: ref('EventBus'),
       [ENV.journeysTableName]: ref('JourneysTable'),
       [ENV.contactsTableName]: ref('ContactsTable'),
+      [ENV.templatesTableName]: ref('TemplatesTable'),
       [ENV.metaAppSecretSecretId]: ref('MetaAppSecret'),
       [ENV.metaVerifyTokenParameter]: ref('MetaVerifyTokenParameter'),
       [ENV.unquotedReplyMaxAgeDays]: '7',

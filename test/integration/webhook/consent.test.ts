@@ -38,6 +38,7 @@ const MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:journey-un
 let db: LocalDynamoDb;
 let journeysTable: string;
 let contactsTable: string;
+let templatesTable: string;
 let bus: EventBridgeService;
 let stepFunctions: StepFunctionsService;
 let simulator: MetaSimulator;
@@ -54,6 +55,7 @@ beforeAll(async () => {
   db = await startLocalDynamoDb();
   journeysTable = await db.createTable('journeys');
   contactsTable = await db.createTable('contacts');
+  templatesTable = await db.createTable('templates');
 
   const [eventBridgeServer, secretsServer, sfnServer, simulatorServer, graphProxy] = await Promise.all(
     ['EventBridge', 'Secrets extension', 'Step Functions', 'Meta simulator', 'Graph proxy'].map((name) => startServer(0, name)),
@@ -114,6 +116,7 @@ beforeAll(async () => {
     [ENV.metaVerifyTokenParameter]: 'verify-token',
     [ENV.journeysTableName]: journeysTable,
     [ENV.contactsTableName]: contactsTable,
+    [ENV.templatesTableName]: templatesTable,
     [ENV.unquotedReplyMaxAgeDays]: '7',
     [ENV.graphApiBaseUrl]: graphProxy!.url,
     [ENV.graphApiVersion]: 'v23.0',

@@ -27,6 +27,7 @@ const PHONE = '+34612345678';
 let db: LocalDynamoDb;
 let journeysTable: string;
 let contactsTable: string;
+let templatesTable: string;
 let bus: EventBridgeService;
 let servers: LocalServer[] = [];
 let handler: (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -41,6 +42,7 @@ beforeAll(async () => {
   db = await startLocalDynamoDb();
   journeysTable = await db.createTable('journeys');
   contactsTable = await db.createTable('contacts');
+  templatesTable = await db.createTable('templates');
 
   const eventBridgeServer = await startServer(0, 'EventBridge');
   const secretsServer = await startServer(0, 'Secrets extension');
@@ -67,6 +69,7 @@ beforeAll(async () => {
     [ENV.metaVerifyTokenParameter]: 'verify-token',
     [ENV.journeysTableName]: journeysTable,
     [ENV.contactsTableName]: contactsTable,
+    [ENV.templatesTableName]: templatesTable,
     [ENV.unquotedReplyMaxAgeDays]: '7',
   });
   // Only now: the adapters create their SDK clients, and the handler reads its environment, on import.
@@ -462,6 +465,11 @@ describe('webhook handler: other fields', () => {
       [DOMAIN_EVENT.optedOut, undefined],
     ]);
     expect((await consentStore.readState(PHONE))?.scopes.marketing).toMatchObject({ status: 'opted-out', source: 'meta-user-preferences' });
+    // Kept for the send step: the template × language's status at Meta's time.
+    const { dynamoTemplateStatusStore } = await import('#shared/aws/template-status-store');
+    expect(await dynamoTemplateStatusStore(templatesTable).standingsIn('es')).toEqual([
+      { template: 'posventa_day60_offer', language: 'es', status: { value: 'PAUSED', at: '2026-03-08T10:16:40.000Z' } },
+    ]);
   });
 });
 
