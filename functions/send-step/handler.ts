@@ -5,7 +5,7 @@ import { dynamoConsentStore } from '#shared/aws/consent-store';
 import { publishDomainEvents } from '#shared/aws/eventbridge';
 import { dynamoContactJourneyIndex, dynamoJourneyStore } from '#shared/aws/journey-store';
 import { dynamoMarketingPauses } from '#shared/aws/marketing-pause';
-import { dynamoMessageFacts } from '#shared/aws/message-facts';
+import { dynamoMessageFacts, dynamoNpsAnswers } from '#shared/aws/message-facts';
 import { readSecret } from '#shared/aws/secrets';
 import { dynamoTemplateStatusStore } from '#shared/aws/template-status-store';
 import { clockFromEnv } from '#shared/clock';
@@ -88,6 +88,7 @@ const deps: SendStepDeps = {
   publish: (events) => publishDomainEvents(eventBusName, events),
   contactJourneys,
   templateAvailability,
+  npsAnswers: dynamoNpsAnswers(journeysTable),
 };
 
 /** One function, two steps: the send (default) and, with `step: "follow-up"`, what follows a sent message. */

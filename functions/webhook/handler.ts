@@ -4,7 +4,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { dynamoConsentStore } from '#shared/aws/consent-store';
 import { publishDomainEvents } from '#shared/aws/eventbridge';
 import { dynamoContactJourneyIndex, dynamoDeliveryLog, dynamoJourneyStore } from '#shared/aws/journey-store';
-import { dynamoMessageFacts } from '#shared/aws/message-facts';
+import { dynamoMessageFacts, dynamoNpsAnswers } from '#shared/aws/message-facts';
 import { readParameter, readSecret } from '#shared/aws/secrets';
 import { stopExecution } from '#shared/aws/stepfunctions';
 import { dynamoTemplateStatusStore } from '#shared/aws/template-status-store';
@@ -59,6 +59,7 @@ const deps: WebhookEffectsDeps = {
   consent,
   deliveries: dynamoDeliveryLog(journeysTable),
   templates: dynamoTemplateStatusStore(templatesTable),
+  npsAnswers: dynamoNpsAnswers(journeysTable),
   unquotedReplyMaxAgeMs: unquotedReplyMaxAgeDays * DAY_MS,
 };
 

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { FollowUpStore, MessageFacts, MessageFactsRecorder } from '../journey/message-facts';
+import type { NpsAnswers } from '../journey/nps-answers';
 import { dynamodb } from './dynamodb';
 import { messageKey } from './journey-store';
 
@@ -75,6 +76,37 @@ export function dynamoMessageFacts(tableName: string): MessageFactsRecorder & Fo
           }),
         )
         .catch(ignoreConditionFailure);
+    },
+  };
+}
+
+/**
+ * The order's NPS answer in the journeys table, beside its message records:
+ *   pk `ORDER#<orderId>`, sk `NPS_ANSWER`: `score`, `answeredAt`, TTL `expiresAt`.
+ * A separate item, for the same reason as the facts: the webhook never writes the send step's records.
+ */
+export function dynamoNpsAnswers(tableName: string): NpsAnswers {
+  const key = (orderId: string): Record<string, AttributeValue> => ({ pk: { S: `ORDER#${orderId}` }, sk: { S: 'NPS_ANSWER' } });
+  return {
+    async recordNpsAnswer(orderId, { score, at }) {
+      await dynamodb
+        .send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: key(orderId),
+            UpdateExpression: 'SET score = :score, answeredAt = :at, expiresAt = :expiresAt',
+            // An earlier answer delivered late never replaces a later one.
+            ConditionExpression: 'attribute_not_exists(answeredAt) OR answeredAt <= :at',
+            ExpressionAttributeValues: { ':score': { N: String(score) }, ':at': { S: at }, ':expiresAt': expiresAt() },
+          }),
+        )
+        .catch(ignoreConditionFailure);
+    },
+    async npsAnswerOf(orderId) {
+      const { Item } = await dynamodb.send(new GetItemCommand({ TableName: tableName, Key: key(orderId), ConsistentRead: true }));
+      const score = Item?.score?.N;
+      const at = Item?.answeredAt?.S;
+      return score === undefined || at === undefined ? undefined : { score: Number(score), at };
     },
   };
 }

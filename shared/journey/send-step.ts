@@ -4,7 +4,8 @@ import { mayMessage } from '../consent/may-message';
 import { recordConsentChange, type ConsentStore } from '../consent/record';
 import { DOMAIN_EVENT, SKIP_REASON, type DomainEvent, type SkipReason } from '../events/domain';
 import type { PurchaseDetail } from '../events/purchase';
-import { languageForLocale, templatesForMilestone, type TemplateLanguage } from '../templates/catalogue';
+import { npsCategoryOf } from '../replies/classify';
+import { languageForLocale, promoterTemplateFor, templatesForMilestone, type TemplateLanguage } from '../templates/catalogue';
 import { templateBodyParameters } from '../templates/render';
 import { EVERY_TEMPLATE_AVAILABLE, type TemplateAvailability } from '../templates/status';
 import { chooseTemplate } from '../templates/variants';
@@ -15,6 +16,7 @@ import { capFreesAt, capsFor, DEFAULT_CONTACT_CAPS, metaLimitRetryGapMs, type Co
 import type { ContactJourneyIndex } from './contact-journeys';
 import type { ConsentGuard, JourneyStore, MessageRecord } from './journey-store';
 import type { MilestoneId, TemplateCategory } from './milestones';
+import type { NpsAnswers } from './nps-answers';
 import { laterPurchaseOf } from './repurchase';
 import { firstFollowUpAt } from './follow-up-plan';
 import { nextSendTime, sendRulesFor } from './send-window';
@@ -82,6 +84,8 @@ export interface SendStepDeps {
    * absent, every template is taken as sendable.
    */
   templateAvailability?: (language: TemplateLanguage) => Promise<TemplateAvailability>;
+  /** This journey's NPS answer: promoters get the milestone's promoter message (day 60); absent, nobody does. */
+  npsAnswers?: Pick<NpsAnswers, 'npsAnswerOf'>;
   send(message: TemplateMessage): Promise<SendResult>;
   publish(events: DomainEvent[]): Promise<void>;
   /** The contact's journeys: day 60 is skipped when a later one exists (bought again); absent, never skipped for it. */
@@ -126,7 +130,8 @@ export async function runSendStep(input: SendStepInput, deps: SendStepDeps): Pro
   const language = languageForLocale(customer.locale);
   const weights = milestoneSettings(deps.config, input.milestone)?.variants;
   const { unavailable, lowQuality } = await templateAvailabilityIn(language, deps);
-  const choice = chooseTemplate(input.milestone, customer, { unavailable, lowQuality, ...(weights === undefined ? {} : { weights }) });
+  const promoter = await isPromoter(input, deps);
+  const choice = chooseTemplate(input.milestone, customer, { unavailable, lowQuality, promoter, ...(weights === undefined ? {} : { weights }) });
   if (choice.status === 'skipped') {
     const [control] = templatesForMilestone(input.milestone);
     if (control === undefined) throw new Error(`No template in the catalogue for milestone ${input.milestone}`);
@@ -205,6 +210,13 @@ export async function runSendStep(input: SendStepInput, deps: SendStepDeps): Pro
   await recordMarketingOptOut(ref, customer.phone, failure, deps);
   await publishOrRetry(deps, failureEvents(ref, failure));
   return { status: 'failed', reason: failure.reason, ...(failure.errorCode === undefined ? {} : { errorCode: failure.errorCode }) };
+}
+
+/** A promoter (9–10) by this journey's NPS answer, asked only of milestones with a promoter message. */
+async function isPromoter(input: SendStepInput, deps: Pick<SendStepDeps, 'npsAnswers'>): Promise<boolean> {
+  if (deps.npsAnswers === undefined || promoterTemplateFor(input.milestone) === undefined) return false;
+  const answer = await deps.npsAnswers.npsAnswerOf(input.orderId);
+  return answer !== undefined && npsCategoryOf(answer.score) === 'promoter';
 }
 
 /** Why a message may not go out, or the consent it may go out under (to guard its claim with). */

@@ -23,10 +23,13 @@ export interface TemplateDefinition {
   /** Body text per language, with {{n}} placeholders; also exported to create the templates at Meta. */
   readonly body: Readonly<Record<TemplateLanguage, string>>;
   /**
-   * `reminder`: not a variant but the one reminder of the milestone's question, sent by the
-   * follow-up step under the customer's variant (its own `variant` and `weight` are unused).
+   * Not an A/B variant, never assigned by weight (its `weight` is unused):
+   * `reminder`: the one reminder of the milestone's question, sent by the follow-up step under
+   * the customer's variant (its own `variant` is unused too);
+   * `promoter`: the milestone's message for a customer whose answer to this journey's NPS survey
+   * was 9–10 (a promoter), instead of the variants; KPIs count it under its own `variant`.
    */
-  readonly role?: 'reminder';
+  readonly role?: 'reminder' | 'promoter';
 }
 
 export const TEMPLATES: readonly TemplateDefinition[] = [
@@ -97,9 +100,25 @@ export const TEMPLATES: readonly TemplateDefinition[] = [
       pt_BR: 'Olá {{1}}, como você já tem seu {{2}}, temos uma oferta pensada para você. Responda SIM e contamos tudo.',
     },
   },
+  {
+    // The review / referral ask for promoters. Same reply as the offer: SÍ is a lead, and a
+    // person sends the review link and the referral code.
+    name: 'posventa_day60_referral',
+    milestone: 'day60',
+    role: 'promoter',
+    variant: 'P',
+    weight: 0,
+    category: 'marketing',
+    variables: ['customerName', 'productName'],
+    body: {
+      es: 'Hola {{1}}, ¡nos alegra que te encante tu {{2}}! ¿Nos ayudas a que más gente lo conozca? Responde SÍ y te enviamos un enlace para dejar tu reseña y un código de regalo para un amigo.',
+      en: 'Hi {{1}}, we are glad you love your {{2}}! Would you help more people discover it? Reply YES and we will send you a link to leave a review and a gift code for a friend.',
+      pt_BR: 'Olá {{1}}, que bom que você adora seu {{2}}! Quer ajudar mais pessoas a conhecê-lo? Responda SIM e enviamos um link para deixar sua avaliação e um código de presente para um amigo.',
+    },
+  },
 ];
 
-/** Every variant of a milestone, in variant order (its reminder is no variant). */
+/** Every variant of a milestone, in variant order (its reminder and promoter message are no variants). */
 export function templatesForMilestone(milestone: MilestoneId, catalogue: readonly TemplateDefinition[] = TEMPLATES): TemplateDefinition[] {
   return catalogue.filter((t) => t.milestone === milestone && t.role === undefined).sort((a, b) => (a.variant < b.variant ? -1 : a.variant > b.variant ? 1 : 0));
 }
@@ -107,6 +126,11 @@ export function templatesForMilestone(milestone: MilestoneId, catalogue: readonl
 /** The reminder of a milestone's question, if it has one. */
 export function reminderTemplateFor(milestone: MilestoneId, catalogue: readonly TemplateDefinition[] = TEMPLATES): TemplateDefinition | undefined {
   return catalogue.find((t) => t.milestone === milestone && t.role === 'reminder');
+}
+
+/** The message a milestone sends its promoters instead of the variants, if it has one. */
+export function promoterTemplateFor(milestone: MilestoneId, catalogue: readonly TemplateDefinition[] = TEMPLATES): TemplateDefinition | undefined {
+  return catalogue.find((t) => t.milestone === milestone && t.role === 'promoter');
 }
 
 /** Meta language code for a customer locale: es-AR → es, pt-BR → pt_BR; Spanish when we have nothing closer. */

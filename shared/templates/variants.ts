@@ -1,6 +1,6 @@
 import { customerKey, pickWeighted, stableFraction, type CustomerRef } from '../journey/assignment';
 import type { MilestoneId } from '../journey/milestones';
-import { TEMPLATES, templatesForMilestone, type TemplateDefinition } from './catalogue';
+import { promoterTemplateFor, TEMPLATES, templatesForMilestone, type TemplateDefinition } from './catalogue';
 import { LOW_TEMPLATE_QUALITY } from './status';
 
 /** What is true of the catalogue at send time. */
@@ -14,6 +14,8 @@ export interface CatalogueState {
    * `milestones[].variants`); a variant left out keeps its catalogue weight, 0 turns it off.
    */
   readonly weights?: Readonly<Record<string, number>>;
+  /** This journey's NPS answer was 9–10: the milestone's promoter message, if it has one, goes instead of the variants. */
+  readonly promoter?: boolean;
   /** @default TEMPLATES */
   readonly catalogue?: readonly TemplateDefinition[];
 }
@@ -38,8 +40,17 @@ export type TemplateChoice =
  * while another can be sent at a better rating, another variant (weighted the same way, same
  * hash) stands in; a low-rated one is still sent when nothing better is left. If nothing can
  * be sent, the send is skipped with the reasons. Variants with weight 0 are never sent.
+ * A promoter gets the milestone's promoter message instead, while Meta sends it.
  */
 export function chooseTemplate(milestone: MilestoneId, customer: CustomerRef, state: CatalogueState): TemplateChoice {
+  const forPromoters = state.promoter === true ? promoterTemplateFor(milestone, state.catalogue ?? TEMPLATES) : undefined;
+  if (forPromoters !== undefined) {
+    // No other promoter message can stand in, so a low rating does not stop it; unavailable, the variants do.
+    const why = state.unavailable.get(forPromoters.name);
+    if (why === undefined) return { status: 'chosen', template: forPromoters, variant: forPromoters.variant };
+    const instead = chooseTemplate(milestone, customer, { ...state, promoter: false });
+    return instead.status === 'chosen' ? { ...instead, assignedVariant: forPromoters.variant, standInReason: why } : instead;
+  }
   const variants = templatesForMilestone(milestone, state.catalogue ?? TEMPLATES)
     .map((template) => ({ template, weight: state.weights?.[template.variant] ?? template.weight }))
     .filter((v) => v.weight > 0);

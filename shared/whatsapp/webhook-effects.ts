@@ -3,6 +3,7 @@ import { DOMAIN_EVENT, type DomainEvent } from '../events/domain';
 import type { DeliveredMessage, DeliveryLog } from '../journey/deliveries';
 import type { JourneyStore, SentMessage } from '../journey/journey-store';
 import type { MessageFactsRecorder } from '../journey/message-facts';
+import type { NpsAnswers } from '../journey/nps-answers';
 import { classifyReply } from '../replies/classify';
 import { replyOutcome, type RepliedMessage } from '../replies/reply-events';
 import type { TemplateChange, TemplateStatusStore } from '../templates/status';
@@ -31,6 +32,8 @@ export interface WebhookEffectsDeps {
    * (shared/templates/status.ts); absent, they are not kept.
    */
   templates?: Pick<TemplateStatusStore, 'record'>;
+  /** Each journey's NPS answer, for the day-60 promoter message; absent, not kept. */
+  npsAnswers?: Pick<NpsAnswers, 'recordNpsAnswer'>;
   /**
    * How long after a journey message a reply that quotes nothing still answers it (ms;
    * `posventa.unquotedReplyMaxAgeDays`). Later, the reply answers no journey question.
@@ -86,6 +89,8 @@ interface Unit {
   delivery?: { phone: string; message: DeliveredMessage };
   /** A template's new status or quality at Meta, for the send step. */
   templateChange?: TemplateChange;
+  /** An answer to a journey's NPS survey, for its day-60 message. */
+  npsAnswer?: { orderId: string; score: number; at: string };
 }
 
 /** Most PutEvents takes in one call. */
@@ -199,9 +204,11 @@ async function inboundUnit(message: InboundMessage, deps: WebhookEffectsDeps, ig
     ignored.push(`inbound ${message.type} message quotes nothing and came too long after the last journey message`);
     return unit;
   }
-  const outcome = replyOutcome(message, replied, classifyReply(replied.ref.milestone, message));
+  const intent = classifyReply(replied.ref.milestone, message);
+  const outcome = replyOutcome(message, replied, intent);
   unit.events = outcome.events;
   unit.messageFact = { wamid: replied.wamid, repliedAt: message.sentAt };
+  if (intent.kind === 'nps') unit.npsAnswer = { orderId: replied.ref.orderId, score: intent.score, at: message.sentAt };
   if (outcome.pauseMarketing && contactKey !== undefined) {
     unit.pauseMarketing = { contactKey, at: message.sentAt, reason: 'nps-detractor', orderId: replied.ref.orderId, inboundWamid: message.wamid };
   }
@@ -320,6 +327,10 @@ function contactWrites(unit: Unit, deps: WebhookEffectsDeps): Array<Promise<void
   const fact = unit.messageFact;
   if (fact !== undefined) writes.push('repliedAt' in fact ? deps.facts.recordReply(fact.wamid, fact.repliedAt) : deps.facts.recordFailure(fact.wamid, fact.failure));
   if (unit.templateChange !== undefined && deps.templates !== undefined) writes.push(deps.templates.record(unit.templateChange).then(() => undefined));
+  if (unit.npsAnswer !== undefined && deps.npsAnswers !== undefined) {
+    const { orderId, ...answer } = unit.npsAnswer;
+    writes.push(deps.npsAnswers.recordNpsAnswer(orderId, answer));
+  }
   return writes;
 }
 

@@ -71,7 +71,7 @@ beforeAll(async () => {
     journeyStoreModule,
     { dynamoConsentStore },
     { dynamoMarketingPauses },
-    { dynamoMessageFacts },
+    { dynamoMessageFacts, dynamoNpsAnswers },
     webhookStore,
     { runSendStep },
     { runFollowUp },
@@ -106,6 +106,7 @@ beforeAll(async () => {
     marks: webhookStore.dynamoWebhookMarks(journeysTable),
     contacts: webhookStore.dynamoContactFacts(contactsTable),
     facts: dynamoMessageFacts(journeysTable),
+    npsAnswers: dynamoNpsAnswers(journeysTable),
     publish,
     consent: { store: consent, clock, journeys: { journeysOf: async () => [] }, stopJourney: async () => undefined },
     templates: templateStatus,
@@ -147,6 +148,7 @@ beforeAll(async () => {
     send: (message) => sendTemplate(graphApi, message),
     publish,
     followUps: dynamoMessageFacts(journeysTable),
+    npsAnswers: dynamoNpsAnswers(journeysTable),
     templateAvailability: cachedAvailability(templateStatus, { nowMs: () => cacheNowMs }),
   };
   service = await createStepFunctionsService({
@@ -318,5 +320,22 @@ describe('the post-send follow-up through the journey ASL, the webhook and Dynam
     expect(await untilEnded(await startJourney(second))).toBe('SUCCEEDED');
     expect(templatesSentTo(second.customer.phone).filter((t) => t.startsWith('posventa_day30'))).toEqual(['posventa_day30_nps', 'posventa_day30_nps_reminder']);
     expect(eventsOf(second.orderId, DOMAIN_EVENT.npsUnanswered).map((e) => e.detail)).toEqual([expect.objectContaining({ reminded: true })]);
+  });
+
+  it('sends promoters (9–10 to the survey or its reminder) the day-60 review / referral message, everyone else the offer', async () => {
+    const phones = { ten: '+5491155550221', nineToReminder: '+5491155550222', eight: '+5491155550223', silent: '+5491155550224' };
+    reactions.set(reactionKey(phones.ten, 'posventa_day30_nps'), [{ reply: '10' }]);
+    reactions.set(reactionKey(phones.nineToReminder, 'posventa_day30_nps_reminder'), [{ reply: '9' }]);
+    reactions.set(reactionKey(phones.eight, 'posventa_day30_nps'), [{ reply: '8' }]);
+    const purchases = Object.fromEntries(Object.entries(phones).map(([who, phone]) => [who, purchaseFor(phone)])) as Record<keyof typeof phones, PurchaseDetail>;
+    const executions = await Promise.all(Object.values(purchases).map(startJourney));
+    expect(await Promise.all(executions.map(untilEnded))).toEqual(executions.map(() => 'SUCCEEDED'));
+
+    const day60Of = (phone: string) => templatesSentTo(phone).filter((t) => t.startsWith('posventa_day60'));
+    expect(Object.values(phones).map(day60Of)).toEqual([['posventa_day60_referral'], ['posventa_day60_referral'], ['posventa_day60_offer'], ['posventa_day60_offer']]);
+    // KPIs count the referral message under its own template and variant.
+    expect(eventsOf(purchases.ten.orderId, DOMAIN_EVENT.messageSent).filter((e) => e.detail.milestone === 'day60').map((e) => [e.detail.template, e.detail.variant])).toEqual([
+      ['posventa_day60_referral', 'P'],
+    ]);
   });
 });

@@ -464,3 +464,16 @@ describe('dynamoTemplateStatusStore (shared/aws/template-status-store.ts): order
     expect(reads).toEqual(['es', 'en', 'es']);
   });
 });
+
+describe('dynamoNpsAnswers (shared/aws/message-facts.ts)', () => {
+  it('keeps the order’s latest answer by the customer’s time: a corrected score wins, a late earlier one does not', async () => {
+    const { dynamoNpsAnswers } = await import('#shared/aws/message-facts');
+    const answers = dynamoNpsAnswers(tableName);
+    const orderId = newOrder();
+    expect(await answers.npsAnswerOf(orderId)).toBeUndefined();
+    await answers.recordNpsAnswer(orderId, { score: 6, at: '2026-04-07T12:00:00.000Z' });
+    await answers.recordNpsAnswer(orderId, { score: 9, at: '2026-04-07T12:01:00.000Z' });
+    await answers.recordNpsAnswer(orderId, { score: 6, at: '2026-04-07T12:00:00.000Z' });
+    expect(await answers.npsAnswerOf(orderId)).toEqual({ score: 9, at: '2026-04-07T12:01:00.000Z' });
+  });
+});

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { PurchaseDetail } from '#shared/events/purchase';
 import { DEFAULT_MILESTONES, MILESTONE_IDS } from '#shared/journey/milestones';
-import { languageForLocale, TEMPLATE_LANGUAGES, TEMPLATES, templatesForMilestone } from '#shared/templates/catalogue';
+import { languageForLocale, promoterTemplateFor, TEMPLATE_LANGUAGES, TEMPLATES, templatesForMilestone } from '#shared/templates/catalogue';
 import { templateBodyParameters } from '#shared/templates/render';
 
 const purchase = (JSON.parse(readFileSync(new URL('../../../fixtures/events/purchase-completed.json', import.meta.url), 'utf8')) as { detail: PurchaseDetail }).detail;
@@ -65,6 +65,12 @@ describe('template catalogue', () => {
     for (const t of templatesForMilestone('day7')) {
       for (const language of TEMPLATE_LANGUAGES) expect(t.body[language]).toMatch(/\b1\b[\s\S]*\b2\b/);
     }
+  });
+
+  it('has a review / referral message for day-60 promoters only: marketing like the offer, outside the A/B variants', () => {
+    expect(promoterTemplateFor('day60')).toMatchObject({ name: 'posventa_day60_referral', category: 'marketing', variant: 'P' });
+    expect(templatesForMilestone('day60').map((t) => t.name)).toEqual(['posventa_day60_offer']);
+    expect([promoterTemplateFor('day7'), promoterTemplateFor('day30')]).toEqual([undefined, undefined]);
   });
 
   it('uses names Meta accepts (lower case, digits, underscores) and unique ones', () => {

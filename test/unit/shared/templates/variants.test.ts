@@ -126,4 +126,26 @@ describe('chooseTemplate', () => {
       expect(chooseTemplate('day30', customers[0]!, { unavailable: new Map(), lowQuality: new Set(['posventa_day30_nps']) })).toMatchObject({ status: 'chosen', variant: 'A' });
     });
   });
+
+  describe('promoters (this journey’s NPS answer 9–10)', () => {
+    it('get the day-60 review / referral message instead of the variants; nobody else does, and day 7 has none', () => {
+      for (const c of customers.slice(0, 200)) {
+        expect(chooseTemplate('day60', c, { ...none, promoter: true })).toMatchObject({ status: 'chosen', template: { name: 'posventa_day60_referral' }, variant: 'P' });
+        expect(chooseTemplate('day60', c, none)).toMatchObject({ template: { name: 'posventa_day60_offer' }, variant: 'A' });
+        expect(chooseTemplate('day7', c, { ...none, promoter: true })).toEqual(chooseTemplate('day7', c, none));
+      }
+    });
+
+    it('get the offer, saying why, while Meta will not send the referral message; it is sent even when rated RED', () => {
+      expect(chooseTemplate('day60', customers[0]!, { unavailable: paused('posventa_day60_referral'), promoter: true })).toMatchObject({
+        status: 'chosen',
+        template: { name: 'posventa_day60_offer' },
+        variant: 'A',
+        assignedVariant: 'P',
+        standInReason: 'posventa_day60_referral PAUSED at Meta since 2026-03-01T10:00:00.000Z',
+      });
+      expect(chooseTemplate('day60', customers[0]!, { unavailable: new Map(), lowQuality: new Set(['posventa_day60_referral']), promoter: true })).toMatchObject({ variant: 'P' });
+      expect(chooseTemplate('day60', customers[0]!, { unavailable: paused('posventa_day60_referral', 'posventa_day60_offer'), promoter: true })).toMatchObject({ status: 'skipped' });
+    });
+  });
 });
