@@ -118,7 +118,8 @@ export async function templateAvailabilityIn(language: TemplateLanguage, deps: P
 
 /**
  * Decides, then sends, then records. Decisions, each a recorded skip with its reason and a
- * `Message Skipped` event: the template (customer's variant), the holdout, day 60 after the customer bought again, a detractor's paused
+ * `Message Skipped` event: the template (the customer's variant, or a promoter's message, among
+ * those Meta sends now in the customer's language), the holdout, day 60 after the customer bought again, a detractor's paused
  * promotions, consent (read last, right before the claim). The claim (order × milestone) takes
  * the contact's caps in the same write, so two journeys cannot both pass: a marketing message
  * over the cap waits (`deferred`), an NPS survey inside its cap is skipped. The claim is also
