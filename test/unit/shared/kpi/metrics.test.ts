@@ -78,6 +78,8 @@ describe('templateVariantKeys', () => {
       { milestone: 'day30', template: 'posventa_day30_nps', variant: 'A' },
       { milestone: 'day30', template: 'posventa_day30_nps_reminder', variant: 'A' },
       { milestone: 'day60', template: 'posventa_day60_offer', variant: 'A' },
+      // Promoters' day 60 goes out under its own variant.
+      { milestone: 'day60', template: 'posventa_day60_referral', variant: 'P' },
     ]);
   });
 });
