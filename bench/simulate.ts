@@ -1,9 +1,11 @@
 // `npm run simulate`: N journeys end to end on the local stack, with simulated customers; then
 // wall time, journeys/s, peak memory, the KPI totals and the cost model. Options:
 //   --journeys=10000  --day-ms=1000  --purchase-days=30 (or --rate=purchases per second)  --seed=posventa  --json=path
+//   --screenshot=path (a PNG of the local dashboard once the KPIs have settled; needs /usr/bin/chromium)
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { awsCostOf, perJourney, whatsappSpendUsd } from './cost-model';
+import { screenshotDashboard } from './dashboard-screenshot';
 import type { Usage } from '../local/metering/usage';
 import { runSimulation, type SimulationProgress, type SimulationResult } from './simulation';
 
@@ -72,6 +74,7 @@ function report(r: SimulationResult): string {
     `                      billable utility ${t.billableUtility}, marketing ${t.billableMarketing}`,
     ...(r.usage === undefined ? ['', 'Not metered (--no-meter): no cost model.'] : costReport(r, r.usage)),
     ...(r.warnings.length > 0 ? ['', `Warnings from the stack (first ${r.warnings.length}):`, ...r.warnings.slice(0, 10).map((w) => `  ${w}`)] : []),
+    ...(r.functionErrors.length > 0 ? ['', `Errors the functions logged (first ${r.functionErrors.length}):`, ...r.functionErrors.slice(0, 10).map((e) => `  ${e}`)] : []),
   ];
   return lines.join('\n');
 }
@@ -104,7 +107,14 @@ async function main(): Promise<void> {
   const stopping = new AbortController();
   process.once('SIGINT', () => stopping.abort(new Error('interrupted')));
   process.once('SIGTERM', () => stopping.abort(new Error('terminated')));
-  const result = await runSimulation({ ...options, signal: stopping.signal, onProgress: showProgress, log: (line) => process.stderr.write(`${line}\n`) });
+  const screenshot = args.get('screenshot');
+  const result = await runSimulation({
+    ...options,
+    signal: stopping.signal,
+    onProgress: showProgress,
+    log: (line) => process.stderr.write(`${line}\n`),
+    ...(screenshot ? { beforeStop: (info) => screenshotDashboard(info.dashboardUrl, screenshot).then(() => void process.stderr.write(`dashboard screenshot: ${screenshot}\n`)) } : {}),
+  });
   console.log(report(result));
   const json = args.get('json');
   if (json) {

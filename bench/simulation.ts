@@ -10,7 +10,7 @@ import { customerCountry } from '#shared/journey/country';
 import { kpiDifferences, kpisImpliedBy, tallyAnswers, type CustomerRatesOverride, type CustomerTally, type SimulatedCustomers } from '../local/customers';
 import type { MetaSimulator } from '../local/meta-simulator';
 import { createUsageMeter, type Usage } from '../local/metering/usage';
-import { startLocalStack } from '../local/stack';
+import { startLocalStack, type LocalStackInfo } from '../local/stack';
 import type { BilledTemplate } from './cost-model';
 
 /**
@@ -33,6 +33,8 @@ export interface SimulationOptions {
   signal?: AbortSignal;
   /** Called about twice a second, and once at the end. */
   onProgress?: (progress: SimulationProgress) => void;
+  /** Runs once the KPIs have settled, before the stack stops (e.g. a screenshot of the dashboard). */
+  beforeStop?: (info: LocalStackInfo) => Promise<void>;
   log?: (line: string) => void;
 }
 
@@ -81,6 +83,8 @@ export interface SimulationResult {
   /** Templates delivered (what Meta bills), from the simulator's side. */
   billedTemplates: BilledTemplate[];
   warnings: string[];
+  /** Error lines the functions logged, and why a route answered 500 (first 50). */
+  functionErrors: string[];
 }
 
 const TIME_ZONES = [
@@ -115,6 +119,7 @@ const credentials = { accessKeyId: 'store', secretAccessKey: 'store' };
 export async function runSimulation(options: SimulationOptions): Promise<SimulationResult> {
   const log = options.log ?? (() => undefined);
   const warnings: string[] = [];
+  const functionErrors: string[] = [];
   const stateDir = await mkdtemp(join(tmpdir(), 'posventa-simulation-'));
   const meter = options.meter === false ? undefined : createUsageMeter();
   const startedAt = Date.now();
@@ -126,11 +131,15 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     metaAccessToken: 'simulation-access-token',
     stateDir,
     functionLogLevel: 'ERROR',
+    functionOutput: (line) => {
+      if (functionErrors.length < 50) functionErrors.push(line);
+    },
     customers: { seed: options.seed, ...(options.rates === undefined ? {} : { rates: options.rates }) },
     ...(meter === undefined ? {} : { meter }),
     log: (line) => {
       // The stack logs every execution start and end and every accepted send; keep only trouble.
-      if (/fail|error|dropped|gave up|retry|warning/i.test(line) && warnings.length < 50) warnings.push(line);
+      if (line.startsWith('http-api:') && functionErrors.length < 50) functionErrors.push(line);
+      else if (/fail|error|dropped|gave up|retry|warning/i.test(line) && warnings.length < 50) warnings.push(line);
     },
   });
   const startupMs = Date.now() - startedAt;
@@ -248,6 +257,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     phase = 'done';
     sampleMemory();
     options.onProgress?.(progress());
+    await options.beforeStop?.(stack.info);
 
     const lastPurchaseMs = ((options.journeys - 1) / options.journeys) * spreadMs;
     return {
@@ -280,6 +290,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       usage: meter?.usage,
       billedTemplates: billedTemplates(simulator!.sends, customers!.answers),
       warnings,
+      functionErrors,
     };
   } finally {
     clearInterval(ticker);

@@ -71,9 +71,11 @@ function writeResult(res: ServerResponse, result: unknown): void {
 /**
  * Stands in for API Gateway's HTTP API: matches routes from the template, invokes the
  * function with the same event shape, and maps its result back. Requests no route matches
- * fall through to `fallback` (the local pages), else 404 like API Gateway.
+ * fall through to `fallback` (the local pages), else 404 like API Gateway. A function that
+ * throws or times out is a 500, as on AWS; `onFunctionError` hears why (AWS logs it, the
+ * caller sees nothing).
  */
-export function createHttpApi(routes: readonly HttpRoute[], fallback?: Listener): Listener {
+export function createHttpApi(routes: readonly HttpRoute[], fallback?: Listener, onFunctionError?: (routeKey: string, error: unknown) => void): Listener {
   return (req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const route = routes.find((r) => r.path === path && (r.method === req.method || r.method === 'ANY'));
@@ -91,7 +93,8 @@ export function createHttpApi(routes: readonly HttpRoute[], fallback?: Listener)
       }
       try {
         writeResult(res, await route.invoke(httpApiEvent(req, body, `${route.method} ${route.path}`)));
-      } catch {
+      } catch (error) {
+        onFunctionError?.(`${route.method} ${route.path}`, error);
         sendJson(res, 500, { message: 'Internal Server Error' });
       }
     })();

@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { virtualClock, VIRTUAL_CLOCK_ENV, type VirtualClock } from '#shared/clock';
 import { ENV } from '#shared/env';
+import { redactPhones } from '#shared/log';
 import { TEMPLATES } from '#shared/templates/catalogue';
 import { synthesizePosventa } from '../infra/synth';
 import { createHttpApi } from './api-gateway';
@@ -328,6 +329,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           if (req.url === '/') sendJson(res, 200, info);
           else sendJson(res, 404, { message: 'Not Found' });
         },
+        (routeKey, error) => options.log(redactPhones(`http-api: ${routeKey} answered 500: the function failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`)),
       ),
     );
 
