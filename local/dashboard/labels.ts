@@ -80,7 +80,7 @@ export const DASHBOARD_LABELS = {
 
   abTests: 'A/B tests',
   abTestsEmpty: 'No variants have been sent in this period.',
-  abCaption: '{milestone} · {template} · compares {metric}',
+  abCaption: '{milestone} · compares {metric}',
   abMetrics: { day7ResponseRate: 'day-7 response rate', npsResponseRate: 'NPS response rate', day60Conversion: 'day-60 conversion' },
   variant: 'Variant',
   recipients: 'Recipients',

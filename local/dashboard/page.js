@@ -289,7 +289,9 @@
   function renderTemplates(report) {
     // In journey order: each template's milestone, from the A/B breakdown, then by name.
     const milestoneOf = {};
-    config.milestones.forEach((m, i) => Object.keys(report.byVariant?.[m] ?? {}).forEach((t) => (milestoneOf[t] ??= i)));
+    config.milestones.forEach((m, i) =>
+      Object.values(report.byVariant?.[m]?.variants ?? {}).forEach((v) => (v.templates ?? []).forEach((t) => (milestoneOf[t] ??= i))),
+    );
     const order = (t) => milestoneOf[t] ?? config.milestones.length;
     const entries = Object.entries(report.byTemplate ?? {}).sort(([a], [b]) => order(a) - order(b) || a.localeCompare(b));
     const container = byId('templates');
@@ -320,15 +322,15 @@
   function renderAbTests(report) {
     const blocks = [];
     for (const milestone of config.milestones) {
-      const templates = Object.entries(report.byVariant?.[milestone] ?? {}).sort(([a], [b]) => a.localeCompare(b));
-      for (const [template, test] of templates) {
-        const caption = fill(L.abCaption, { milestone: L.milestones[milestone] ?? milestone, template, metric: L.abMetrics[test.metric] ?? test.metric });
+      const test = report.byVariant?.[milestone];
+      if (test !== undefined && Object.keys(test.variants).length > 0) {
+        const caption = fill(L.abCaption, { milestone: L.milestones[milestone] ?? milestone, metric: L.abMetrics[test.metric] ?? test.metric });
         const probabilities = test.verdict.probabilityBest ?? {};
         const rows = Object.entries(test.variants).map(([variant, v]) =>
           h(
             'tr',
             { 'data-variant': variant },
-            h('th', { scope: 'row' }, variant),
+            h('th', { scope: 'row' }, variant, ' ', h('code', null, (v.templates ?? []).join(', '))),
             h('td', null, count(v.trials)),
             h('td', null, count(v.successes)),
             rateCell(v.rate),
@@ -342,7 +344,7 @@
         blocks.push(
           h(
             'div',
-            { class: 'ab-test', 'data-milestone': milestone, 'data-template': template },
+            { class: 'ab-test', 'data-milestone': milestone },
             table(caption, [L.variant, L.recipients, L.successes, L.rate, L.probabilityBest], rows),
             verdict,
           ),

@@ -1,4 +1,5 @@
 import { isMilestoneId, MILESTONE_IDS, type MilestoneId } from '../journey/milestones';
+import { templatesForMilestone } from '../templates/catalogue';
 import { abVerdict, type AbVerdict, type VariantOutcome, type WinnerRule } from './ab-test';
 import type { CounterKey } from './aggregation';
 import { COUNTERS, type Counter } from './counters';
@@ -31,10 +32,18 @@ export const AB_METRIC = {
   day60: { name: 'day60Conversion', successes: 'repurchasers', trials: 'delivered' },
 } as const satisfies Record<MilestoneId, { name: string; successes: Counter; trials: Counter }>;
 
+/**
+ * A milestone's A/B test. Its arms are the catalogue's variants of the milestone's message,
+ * each its own template at Meta (posventa_day7_adoption is A, posventa_day7_adoption_b is B).
+ * Trials are the deliveries of an arm's message; successes count everything sent under that
+ * variant in the milestone, so an NPS answer to the survey's reminder (which goes out under the
+ * customer's variant) counts for that variant. Messages outside the test (the promoters'
+ * referral) are left out.
+ */
 export interface VariantTest {
   /** The rate compared: successes / trials of each variant's own counters. */
   metric: (typeof AB_METRIC)[MilestoneId]['name'];
-  variants: Record<string, Breakdown & { successes: number; trials: number; rate: number | null }>;
+  variants: Record<string, Breakdown & { successes: number; trials: number; rate: number | null; templates: string[] }>;
   verdict: AbVerdict;
 }
 
@@ -46,8 +55,8 @@ export interface KpiReport {
   /** Each milestone's counters (the same keys as `totals`). */
   byMilestone: Record<MilestoneId, Totals>;
   byTemplate: Record<string, Breakdown>;
-  /** A/B tests: milestone → template → variants and the verdict. */
-  byVariant: Record<MilestoneId, Record<string, VariantTest>>;
+  /** Each milestone's A/B test: its variants and the verdict. */
+  byVariant: Record<MilestoneId, VariantTest>;
   /** One entry per day with counts, oldest first: the dashboards' trend. */
   byDay: Array<Breakdown & { day: string }>;
   /** WhatsApp spend (the same figures as `kpis`), for the dashboards' cost table. */
@@ -109,32 +118,42 @@ function matches(row: CounterRow, query: KpiQuery): boolean {
   );
 }
 
-function variantTest(milestone: MilestoneId, variants: Map<string, Slice>, rule: Partial<WinnerRule> | undefined): VariantTest {
+/** One arm of a milestone's test: all it sent, and its own message's deliveries. */
+interface Arm {
+  all: Slice;
+  message: Slice;
+  templates: Set<string>;
+}
+
+function variantTest(milestone: MilestoneId, arms: Map<string, Arm>, rule: Partial<WinnerRule> | undefined): VariantTest {
   const metric = AB_METRIC[milestone];
-  const entries = [...variants.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const outcomes: VariantOutcome[] = entries.map(([variant, slice]) => ({
+  const entries = [...arms.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const outcomes: VariantOutcome[] = entries.map(([variant, arm]) => ({
     variant,
-    successes: slice.byMilestone[milestone][metric.successes],
-    trials: slice.byMilestone[milestone][metric.trials],
+    successes: arm.all.byMilestone[milestone][metric.successes],
+    trials: arm.message.byMilestone[milestone][metric.trials],
   }));
   return {
     metric: metric.name,
     variants: Object.fromEntries(
-      entries.map(([variant, slice], i) => {
+      entries.map(([variant, arm], i) => {
         const { successes, trials } = outcomes[i]!;
-        return [variant, { successes, trials, rate: rate(successes, trials), ...slice.breakdown() }];
+        return [variant, { successes, trials, rate: rate(successes, trials), templates: [...arm.templates].sort(), ...arm.all.breakdown() }];
       }),
     ),
     verdict: abVerdict(outcomes, rule),
   };
 }
 
+/** Each milestone's arms: the variants of its message in the catalogue, and which template is each. */
+const TEST_ARMS = new Map(MILESTONE_IDS.map((m) => [m, new Map(templatesForMilestone(m).map((t) => [t.variant, t.name]))]));
+
 /** The KPI API's answer (DESIGN.md §3) from counter rows. */
 export function buildKpiReport(rows: readonly CounterRow[], query: KpiQuery, options: ReportOptions = {}): KpiReport {
   const all = new Slice();
   const byTemplate = new Map<string, Slice>();
   const byDay = new Map<string, Slice>();
-  const byVariant = new Map<MilestoneId, Map<string, Map<string, Slice>>>(MILESTONE_IDS.map((m) => [m, new Map()]));
+  const byVariant = new Map<MilestoneId, Map<string, Arm>>(MILESTONE_IDS.map((m) => [m, new Map()]));
   for (const row of rows) {
     if (!matches(row, query)) continue;
     const { day, milestone, template, variant } = row.key;
@@ -143,9 +162,14 @@ export function buildKpiReport(rows: readonly CounterRow[], query: KpiQuery, opt
     // Unattributed counts (an opt-out before any message) belong to no template or variant.
     if (!isMilestoneId(milestone)) continue;
     sliceOf(byTemplate, template).add(row);
-    const templates = byVariant.get(milestone)!;
-    if (!templates.has(template)) templates.set(template, new Map());
-    sliceOf(templates.get(template)!, variant).add(row);
+    const armMessage = TEST_ARMS.get(milestone)!.get(variant);
+    if (armMessage === undefined) continue;
+    const arms = byVariant.get(milestone)!;
+    let arm = arms.get(variant);
+    if (arm === undefined) arms.set(variant, (arm = { all: new Slice(), message: new Slice(), templates: new Set() }));
+    arm.all.add(row);
+    arm.templates.add(template);
+    if (template === armMessage) arm.message.add(row);
   }
   const overall = all.breakdown();
   return {
@@ -154,9 +178,7 @@ export function buildKpiReport(rows: readonly CounterRow[], query: KpiQuery, opt
     ...overall,
     byMilestone: all.byMilestone,
     byTemplate: Object.fromEntries([...byTemplate].map(([template, slice]) => [template, slice.breakdown()])),
-    byVariant: Object.fromEntries(
-      MILESTONE_IDS.map((m) => [m, Object.fromEntries([...byVariant.get(m)!].map(([template, variants]) => [template, variantTest(m, variants, options.winnerRule)]))]),
-    ) as Record<MilestoneId, Record<string, VariantTest>>,
+    byVariant: Object.fromEntries(MILESTONE_IDS.map((m) => [m, variantTest(m, byVariant.get(m)!, options.winnerRule)])) as Record<MilestoneId, VariantTest>,
     byDay: [...byDay]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([day, slice]) => ({ day, ...slice.breakdown() })),

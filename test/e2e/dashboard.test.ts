@@ -131,8 +131,11 @@ describe('dashboard page', () => {
     expect(await page.locator('[data-kpi="optOutRate"] .value').textContent()).toBe('0%');
     expect(await page.locator('[data-kpi="repurchaseLift"]').count()).toBe(0);
     expect(await page.locator('#templates tr[data-template]').count()).toBe(Object.keys(report.byTemplate).length);
-    // One per milestone × template: day 7, day 30, its reminder, day 60.
-    expect(await page.locator('.ab-test').count()).toBe(4);
+    // One test per milestone, its variants side by side (day 30's reminder counts for the survey's variant).
+    expect(await page.locator('.ab-test').count()).toBe(3);
+    for (const milestone of ['day7', 'day30', 'day60'] as const) {
+      expect(await page.locator(`.ab-test[data-milestone="${milestone}"] tr[data-variant]`).count()).toBe(Object.keys(report.byVariant[milestone].variants).length);
+    }
     expect(await page.locator('#nps-trend circle').count()).toBe(1);
     expect(await page.getByRole('img', { name: /^Funnel: Sent 4/ }).count()).toBe(1);
 

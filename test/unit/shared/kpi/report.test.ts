@@ -116,7 +116,7 @@ describe('buildKpiReport', () => {
     expect(report.kpis).toMatchObject({ deliveryRate: null, readRate: null, failureRate: null, day7ResponseRate: null, nps: null, repurchaseRate: null, optOutRate: null });
     expect(report.byTemplate).toEqual({});
     expect(report.byDay).toEqual([]);
-    expect(report.byVariant).toEqual({ day7: {}, day30: {}, day60: {} });
+    for (const test of Object.values(report.byVariant)) expect(test).toMatchObject({ variants: {}, verdict: { decision: 'keep-mix' } });
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
   });
 
@@ -141,28 +141,35 @@ describe('buildKpiReport', () => {
     expect(byDay[0]!.kpis.deliveryRate).toBe(0.8);
   });
 
-  it('compares variants per template on the milestone’s rate, and gives the A/B verdict', () => {
+  it("compares each milestone's variants (each its own template at Meta) on the milestone's rate, and gives the A/B verdict", () => {
     const abRows: CounterRow[] = [
       row({ variant: 'A', day: '2026-03-01' }, { delivered: 300, responders: 60 }),
       row({ variant: 'A', day: '2026-03-02' }, { delivered: 300, responders: 70 }),
-      row({ variant: 'B' }, { delivered: 600, responders: 160 }),
+      row({ template: 'posventa_day7_adoption_b', variant: 'B' }, { delivered: 600, responders: 160 }),
       row({ milestone: 'day30', template: 'posventa_day30_nps', variant: 'A' }, { delivered: 100, npsAnswers: 30 }),
-      row({ milestone: 'day30', template: 'posventa_day30_nps', variant: 'B' }, { delivered: 100, npsAnswers: 60 }),
+      // The reminder goes out under the customer's variant: its answers count for A, its deliveries are not trials.
+      row({ milestone: 'day30', template: 'posventa_day30_nps_reminder', variant: 'A' }, { delivered: 60, npsAnswers: 12 }),
+      row({ milestone: 'day60', template: 'posventa_day60_offer', variant: 'A' }, { delivered: 50, repurchasers: 5 }),
+      // Promoters' referral is no arm of the day-60 test.
+      row({ milestone: 'day60', template: 'posventa_day60_referral', variant: 'P' }, { delivered: 10, repurchasers: 4 }),
     ];
     const { byVariant } = buildKpiReport(abRows, {});
-    const day7 = byVariant.day7.posventa_day7_adoption!;
+    const day7 = byVariant.day7;
     expect(day7.metric).toBe('day7ResponseRate');
-    expect(day7.variants.A).toMatchObject({ successes: 130, trials: 600, rate: 130 / 600, totals: { delivered: 600, responders: 130 } });
-    expect(day7.variants.B).toMatchObject({ successes: 160, trials: 600 });
+    expect(day7.variants.A).toMatchObject({ successes: 130, trials: 600, rate: 130 / 600, templates: ['posventa_day7_adoption'], totals: { delivered: 600, responders: 130 } });
+    expect(day7.variants.B).toMatchObject({ successes: 160, trials: 600, templates: ['posventa_day7_adoption_b'] });
     expect(day7.verdict).toMatchObject({ decision: 'winner', winner: 'B' });
 
-    const day30 = byVariant.day30.posventa_day30_nps!;
+    const day30 = byVariant.day30;
     expect(day30.metric).toBe('npsResponseRate');
-    // Clear lead, but 100 recipients each: too few to name a winner.
-    expect(day30.verdict.decision).toBe('keep-mix');
-    expect(day30.verdict.probabilityBest?.B).toBeGreaterThan(0.99);
+    expect(day30.variants.A).toMatchObject({ successes: 42, trials: 100, templates: ['posventa_day30_nps', 'posventa_day30_nps_reminder'] });
+    expect(day30.verdict).toMatchObject({ decision: 'keep-mix' });
 
-    expect(buildKpiReport(abRows, {}, { winnerRule: { minRecipients: 100 } }).byVariant.day30.posventa_day30_nps!.verdict).toMatchObject({ decision: 'winner', winner: 'B' });
+    expect(Object.keys(byVariant.day60.variants)).toEqual(['A']);
+    expect(byVariant.day60.variants.A).toMatchObject({ successes: 5, trials: 50 });
+
+    // Under a rule asking for 1,000 recipients per variant, 600 each are too few.
+    expect(buildKpiReport(abRows, {}, { winnerRule: { minRecipients: 1_000 } }).byVariant.day7.verdict).toMatchObject({ decision: 'keep-mix' });
   });
 
   it('reports the repurchase lift of messaged over holdout customers, for the cohorts started in the days asked', () => {
