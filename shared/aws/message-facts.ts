@@ -1,5 +1,6 @@
-import { ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { FollowUpStore, MessageFacts, MessageFactsRecorder } from '../journey/message-facts';
+import { ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, QueryCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { FollowUpStore, MessageFacts, MessageFactsRecorder, TakenMessage } from '../journey/message-facts';
+import { isMilestoneId } from '../journey/milestones';
 import type { NpsAnswers } from '../journey/nps-answers';
 import { dynamodb } from './dynamodb';
 import { messageKey } from './journey-store';
@@ -14,6 +15,13 @@ const factsKey = (wamid: string): Record<string, AttributeValue> => ({ pk: { S: 
 /** As long as the wamid mapping (shared/aws/journey-store.ts): a follow-up reads them weeks later at most. */
 const FACTS_TTL_SECONDS = 180 * 86_400;
 const expiresAt = (): AttributeValue => ({ N: String(Math.floor(Date.now() / 1000) + FACTS_TTL_SECONDS) });
+
+/**
+ * Messages Meta took, under their order (the order's partition holds a handful of items, so the
+ * reconciliation reads them in one query):
+ *   pk `ORDER#<orderId>`, sk `TAKEN#<wamid>`: `milestone`, `template`, `variant`, `wamid`, `statusAt`, TTL `expiresAt`.
+ */
+const TAKEN_PREFIX = 'TAKEN#';
 
 const ignoreConditionFailure = (error: unknown): void => {
   if (!(error instanceof ConditionalCheckFailedException)) throw error;
@@ -40,6 +48,49 @@ export function dynamoMessageFacts(tableName: string): MessageFactsRecorder & Fo
           ExpressionAttributeValues: { ':at': { S: at }, ':expiresAt': expiresAt(), ...(code === undefined ? {} : { ':code': { N: String(code) } }) },
         }),
       );
+    },
+    async recordTaken({ orderId, milestone, template, variant, wamid, at }) {
+      await dynamodb
+        .send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: { pk: { S: `ORDER#${orderId}` }, sk: { S: `${TAKEN_PREFIX}${wamid}` } },
+            UpdateExpression: 'SET milestone = :milestone, template = :template, variant = :variant, wamid = :wamid, statusAt = :at, expiresAt = if_not_exists(expiresAt, :expiresAt)',
+            ConditionExpression: 'attribute_not_exists(statusAt) OR statusAt > :at',
+            ExpressionAttributeValues: {
+              ':milestone': { S: milestone },
+              ':template': { S: template },
+              ':variant': { S: variant },
+              ':wamid': { S: wamid },
+              ':at': { S: at },
+              ':expiresAt': expiresAt(),
+            },
+          }),
+        )
+        .catch(ignoreConditionFailure);
+    },
+    async takenOf(orderId) {
+      const taken: TakenMessage[] = [];
+      let startKey: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await dynamodb.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :taken)',
+            ExpressionAttributeValues: { ':pk': { S: `ORDER#${orderId}` }, ':taken': { S: TAKEN_PREFIX } },
+            ConsistentRead: true,
+            ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          const milestone = item.milestone?.S;
+          const [template, variant, wamid, at] = [item.template?.S, item.variant?.S, item.wamid?.S, item.statusAt?.S];
+          if (milestone === undefined || !isMilestoneId(milestone) || template === undefined || variant === undefined || wamid === undefined || at === undefined) continue;
+          taken.push({ orderId, milestone, template, variant, wamid, at });
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey !== undefined);
+      return taken;
     },
     async factsOf(wamid) {
       const { Item } = await dynamodb.send(new GetItemCommand({ TableName: tableName, Key: factsKey(wamid), ConsistentRead: true }));

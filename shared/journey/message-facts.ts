@@ -1,3 +1,4 @@
+import type { MessageRef } from '../whatsapp/callback-data';
 import type { MilestoneId } from './milestones';
 
 /**
@@ -12,10 +13,23 @@ export interface MessageFacts {
   failure?: { code?: number; at: string };
 }
 
+/**
+ * Meta's word that it took one of our messages: a status of it (sent, delivered, read or
+ * failed), kept under its order by the callback data Meta echoed, with the wamid Meta gave and
+ * the earliest status time (Meta's clock). A send the journey could not confirm is reconciled
+ * with these (shared/journey/reconcile.ts).
+ */
+export interface TakenMessage extends MessageRef {
+  wamid: string;
+  at: string;
+}
+
 /** The webhook's side: one write per fact, idempotent (Meta's retries write the same). */
 export interface MessageFactsRecorder {
   recordReply(wamid: string, at: string): Promise<void>;
   recordFailure(wamid: string, failure: { code?: number; at: string }): Promise<void>;
+  /** Keeps the earliest status time per wamid, so late or repeated statuses change nothing. */
+  recordTaken(message: TakenMessage): Promise<void>;
 }
 
 /** How a follow-up ended, kept on the milestone's message record. */
@@ -35,6 +49,8 @@ export interface FollowUpStore {
    * retried follow-up never reopens the resend.
    */
   reopenForResend(orderId: string, milestone: MilestoneId, wamid: string): Promise<void>;
+  /** Every message of the order Meta reported a status of, read strongly consistent. */
+  takenOf(orderId: string): Promise<TakenMessage[]>;
   /** Records how the milestone's follow-up ended; the first result recorded stays. */
   recordResult(orderId: string, milestone: MilestoneId, result: FollowUpResult): Promise<void>;
 }

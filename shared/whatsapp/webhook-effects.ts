@@ -1,8 +1,8 @@
 import { consentChangeOfInbound, consentPlanOfPreference, sendConfirmation, settleConsent, type ConsentEffectsDeps, type ConsentPlan } from '../consent/effects';
-import { DOMAIN_EVENT, type DomainEvent } from '../events/domain';
+import { DOMAIN_EVENT, type DomainEvent, type MessageEventType } from '../events/domain';
 import type { DeliveredMessage, DeliveryLog } from '../journey/deliveries';
 import type { JourneyStore, SentMessage } from '../journey/journey-store';
-import type { MessageFactsRecorder } from '../journey/message-facts';
+import type { MessageFactsRecorder, TakenMessage } from '../journey/message-facts';
 import type { NpsAnswers } from '../journey/nps-answers';
 import { classifyReply } from '../replies/classify';
 import { replyOutcome, type RepliedMessage } from '../replies/reply-events';
@@ -19,7 +19,11 @@ export interface WebhookEffectsDeps {
   journeys: Pick<JourneyStore, 'messageByWamid' | 'lastMessageTo'>;
   marks: WebhookMarks;
   contacts: ContactFacts;
-  /** Replies and `failed` statuses of our messages, for the journey's follow-up step (shared/journey/follow-up.ts). */
+  /**
+   * Replies and `failed` statuses of our messages, for the journey's follow-up step
+   * (shared/journey/follow-up.ts), and every status by order, for its reconciliation of sends it
+   * could not confirm (shared/journey/reconcile.ts).
+   */
   facts: MessageFactsRecorder;
   /** Puts events on the bus; throws if any was refused (shared/aws/eventbridge.ts). */
   publish(events: DomainEvent[]): Promise<void>;
@@ -83,6 +87,8 @@ interface Unit {
   pauseMarketing?: { contactKey: string; at: string; reason: string; orderId: string; inboundWamid: string };
   /** What this unit tells about one of our messages (by our wamid): the customer replied, or Meta failed it. */
   messageFact?: { wamid: string; repliedAt: string } | { wamid: string; failure: { code?: number; at: string } };
+  /** A status of one of our messages: Meta took it (kept by order × milestone, for reconciliation). */
+  taken?: TakenMessage;
   /** A consent keyword, opt-out tap or Meta preference: settled under this unit's claim, its events added then. */
   consent?: ConsentPlan;
   /** A journey message delivered (or read, which implies it): kept under the contact for attribution. */
@@ -125,7 +131,15 @@ export async function applyWebhook(contents: WebhookContents, deps: WebhookEffec
     if (!units.has(unit.key)) units.set(unit.key, unit);
   };
   const phones = new Map(Object.entries(contents.recipients ?? {}));
-  const eventUnit = (event: DomainEvent): Unit => ({ key: markKeyOf(event), events: [event], ...deliveryOf(event, phones), ...failureFactOf(event), ...billedOf(event), ...templateChangeOf(event) });
+  const eventUnit = (event: DomainEvent): Unit => ({
+    key: markKeyOf(event),
+    events: [event],
+    ...deliveryOf(event, phones),
+    ...failureFactOf(event),
+    ...takenOf(event),
+    ...billedOf(event),
+    ...templateChangeOf(event),
+  });
   const addEvents = (events: readonly DomainEvent[]) => {
     for (const event of events) add(eventUnit(event));
     // After the real statuses, so a `delivered` in the same POST wins over the one a `read` implies.
@@ -326,6 +340,7 @@ function contactWrites(unit: Unit, deps: WebhookEffectsDeps): Array<Promise<void
   }
   const fact = unit.messageFact;
   if (fact !== undefined) writes.push('repliedAt' in fact ? deps.facts.recordReply(fact.wamid, fact.repliedAt) : deps.facts.recordFailure(fact.wamid, fact.failure));
+  if (unit.taken !== undefined) writes.push(deps.facts.recordTaken(unit.taken));
   if (unit.templateChange !== undefined && deps.templates !== undefined) writes.push(deps.templates.record(unit.templateChange).then(() => undefined));
   if (unit.npsAnswer !== undefined && deps.npsAnswers !== undefined) {
     const { orderId, ...answer } = unit.npsAnswer;
@@ -359,6 +374,19 @@ function failureFactOf(event: DomainEvent): Pick<Unit, 'messageFact'> {
   const { wamid, errorCode, occurredAt } = event.detail;
   return { messageFact: { wamid, failure: { at: occurredAt, ...(errorCode === undefined ? {} : { code: errorCode }) } } };
 }
+
+/**
+ * Meta took the message a real status names (an implied delivery adds nothing: its `read` is
+ * one). Every status counts, not only `sent`: whichever reaches us first proves it.
+ */
+function takenOf(event: DomainEvent): Pick<Unit, 'taken'> {
+  if (!isStatusEvent(event) || event.detail.wamid === undefined || event.detail.inferredFrom !== undefined) return {};
+  const { orderId, milestone, template, variant, wamid, occurredAt } = event.detail;
+  return { taken: { orderId, milestone, template, variant, wamid, at: new Date(occurredAt).toISOString() } };
+}
+
+const STATUS_EVENTS: ReadonlySet<string> = new Set([DOMAIN_EVENT.messageSent, DOMAIN_EVENT.messageDelivered, DOMAIN_EVENT.messageRead, DOMAIN_EVENT.messageFailed]);
+const isStatusEvent = (event: DomainEvent): event is Extract<DomainEvent, { type: MessageEventType }> => STATUS_EVENTS.has(event.type);
 
 /** Groups units into PutEvents calls of at most 10 events, never splitting a unit. */
 function chunks<T extends { unit: Unit }>(held: readonly T[]): T[][] {

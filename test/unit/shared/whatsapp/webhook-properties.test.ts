@@ -52,6 +52,7 @@ function recordingDeps() {
     facts: {
       recordReply: async () => void calls.push('recordReply'),
       recordFailure: async () => void calls.push('recordFailure'),
+      recordTaken: async () => void calls.push('recordTaken'),
     },
     publish: async (events) => void (calls.push('publish'), published.push(...events)),
     consent: {
