@@ -13,7 +13,7 @@ import { ENV, requireEnv } from '#shared/env';
 import { purchaseDetailSchema } from '#shared/events/purchase';
 import { journeyConfigFromEnv } from '#shared/journey/config';
 import { MILESTONE_IDS } from '#shared/journey/milestones';
-import { runFollowUp, type FollowUpOutcome } from '#shared/journey/follow-up';
+import { runFollowUpStep, type FollowUpOutcome } from '#shared/journey/follow-up';
 import { runSendStep, type SendOutcome, type SendStepDeps } from '#shared/journey/send-step';
 import { createLogger } from '#shared/log';
 import { cachedAvailability } from '#shared/templates/status';
@@ -52,25 +52,45 @@ const inputSchema = z.object({
       status: z.string(),
       capDeferrals: z.optional(z.int().check(z.minimum(0))),
       metaLimitRetries: z.optional(z.int().check(z.minimum(0))),
+      unconfirmedResends: z.optional(z.int().check(z.minimum(0))),
     }),
   ),
 });
 
-/** The follow-up (statemachines/journey.asl.json `FollowUp`): the send step's `sent` outcome, later. */
+const count = z.optional(z.int().check(z.minimum(0)));
+const nonEmpty = z.string().check(z.minLength(1));
+
+/**
+ * The follow-up (statemachines/journey.asl.json `FollowUp`): the send step's outcome, later:
+ * `sent` (what came of the message) or `unconfirmed` (did Meta take it: reconciliation).
+ */
 const followUpInputSchema = z.object({
   step: z.literal('follow-up'),
-  orderId: z.string().check(z.minLength(1)),
+  orderId: nonEmpty,
   purchase: purchaseDetailSchema,
   milestone: z.enum(MILESTONE_IDS),
-  outcome: z.looseObject({
-    status: z.literal('sent'),
-    wamid: z.string().check(z.minLength(1)),
-    template: z.string().check(z.minLength(1)),
-    variant: z.string().check(z.minLength(1)),
-    followUpAt: z.iso.datetime({ offset: true }),
-    metaLimitRetries: z.optional(z.int().check(z.minimum(0))),
-    reminder: z.optional(z.object({ sentAt: z.iso.datetime({ offset: true }), wamid: z.optional(z.string().check(z.minLength(1))) })),
-  }),
+  outcome: z.discriminatedUnion('status', [
+    z.looseObject({
+      status: z.literal('sent'),
+      wamid: nonEmpty,
+      template: nonEmpty,
+      variant: nonEmpty,
+      followUpAt: z.iso.datetime({ offset: true }),
+      metaLimitRetries: count,
+      reminder: z.optional(z.object({ sentAt: z.iso.datetime({ offset: true }), wamid: z.optional(nonEmpty) })),
+    }),
+    z.looseObject({
+      status: z.literal('unconfirmed'),
+      reason: z.string(),
+      template: nonEmpty,
+      variant: nonEmpty,
+      claimedAt: z.iso.datetime({ offset: true }),
+      followUpAt: z.iso.datetime({ offset: true }),
+      capDeferrals: count,
+      metaLimitRetries: count,
+      unconfirmedResends: count,
+    }),
+  ]),
 });
 
 /** The state machine catches this and moves on to the next milestone. */
@@ -91,14 +111,18 @@ const deps: SendStepDeps = {
   npsAnswers: dynamoNpsAnswers(journeysTable),
 };
 
-/** One function, two steps: the send (default) and, with `step: "follow-up"`, what follows a sent message. */
+/**
+ * One function, two steps: the send (default) and, with `step: "follow-up"`, what follows it:
+ * a sent message's follow-up, or an unconfirmed send's reconciliation.
+ */
 async function sendStep(event: unknown): Promise<SendOutcome | FollowUpOutcome> {
   if (typeof event === 'object' && event !== null && 'step' in event) {
     const input = parseWith(followUpInputSchema, event);
     if (!input.ok) throw new InvalidSendStepInput(input.reason);
-    logger.appendKeys({ orderId: input.value.orderId, milestone: input.value.milestone, step: 'follow-up' });
-    const outcome = await runFollowUp(input.value, { ...deps, followUps });
-    logger.info('follow-up step', loggable(outcome));
+    const step = input.value.outcome.status === 'sent' ? 'follow-up' : 'reconcile';
+    logger.appendKeys({ orderId: input.value.orderId, milestone: input.value.milestone, step });
+    const outcome = await runFollowUpStep(input.value, { ...deps, followUps });
+    logger.info(`${step} step`, loggable(outcome));
     return outcome;
   }
   const input = parseWith(inputSchema, event);

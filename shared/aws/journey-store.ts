@@ -36,8 +36,12 @@ function toRecord(item: Record<string, AttributeValue> | undefined): MessageReco
     const code = item?.errorCode?.N;
     return { status, reason: item?.reason?.S ?? '', failedAt: item?.failedAt?.S ?? '', ...(code === undefined ? {} : { errorCode: Number(code) }) };
   }
-  if (status === 'unconfirmed') return { status, reason: item?.reason?.S ?? '', unconfirmedAt: item?.unconfirmedAt?.S ?? '' };
-  return { status: 'claimed', claimedAt: item?.claimedAt?.S ?? '' };
+  const claimedAt = item?.claimedAt?.S ?? '';
+  const template = item?.template?.S;
+  const variant = item?.variant?.S;
+  const claimed = { claimedAt, ...(template === undefined ? {} : { template }), ...(variant === undefined ? {} : { variant }) };
+  if (status === 'unconfirmed') return { status, reason: item?.reason?.S ?? '', unconfirmedAt: item?.unconfirmedAt?.S ?? '', ...claimed };
+  return { status: 'claimed', ...claimed };
 }
 
 /**
@@ -261,6 +265,21 @@ export function dynamoJourneyStore(tableName: string, options: JourneyStoreOptio
           ExpressionAttributeValues: { ':claimed': { S: 'claimed' } },
         }),
       );
+    },
+    async releaseUnconfirmed(orderId, milestone, claimedAt) {
+      await dynamodb
+        .send(
+          new DeleteItemCommand({
+            TableName: tableName,
+            Key: messageKey(orderId, milestone),
+            ConditionExpression: '#status IN (:claimed, :unconfirmed) AND claimedAt = :claimedAt',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':claimed': { S: 'claimed' }, ':unconfirmed': { S: 'unconfirmed' }, ':claimedAt': { S: claimedAt } },
+          }),
+        )
+        .catch((error: unknown) => {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        });
     },
     async recordSentMessage(message) {
       const item = sentMessageItem(message);

@@ -82,6 +82,13 @@ const followUpsSchema = z.strictObject({
   npsNoAnswerHours: followUpHours(48),
   /** A marketing message is checked for Meta's `failed` status (131049 retried, 131050 opt-out) this long after it went out. */
   marketingStatusCheckHours: followUpHours(24),
+  /**
+   * A send Meta may or may not have taken (no answer, a cut connection, a step that died) is
+   * looked up this long after it among Meta's status webhooks: taken, it is recorded sent; not,
+   * it is sent again (shared/journey/reconcile.ts). Long enough for Meta's retries of a status
+   * our webhook missed for a while, since a status later than this means a double send; 0 never resends.
+   */
+  unconfirmedCheckHours: followUpHours(6),
 });
 
 const journeySettingsSchema = z.pipe(

@@ -8,6 +8,7 @@ import { DEFAULT_CONTACT_CAPS, metaLimitRetryGapMs } from './frequency-cap';
 import { reminderSlot, type MessageRecord } from './journey-store';
 import type { FollowUpStore } from './message-facts';
 import type { MilestoneId } from './milestones';
+import { runReconciliation, type ReconcileInput } from './reconcile';
 import {
   clearToSend,
   fallbackEvent,
@@ -58,6 +59,15 @@ export type FollowUpOutcome =
 
 export interface FollowUpDeps extends SendStepDeps {
   followUps: FollowUpStore;
+}
+
+/**
+ * The follow-up step's two roles, by the outcome it follows (statemachines/journey.asl.json
+ * `FollowUp`): what came of a sent message, or whether Meta took an unconfirmed send (./reconcile.ts).
+ */
+export function runFollowUpStep(input: Omit<FollowUpInput, 'outcome'> & { outcome: FollowUpState | ReconcileInput['outcome'] }, deps: FollowUpDeps): Promise<FollowUpOutcome | SendOutcome> {
+  const { outcome, ...journey } = input;
+  return outcome.status === 'sent' ? runFollowUp({ ...journey, outcome }, deps) : runReconciliation({ ...journey, outcome }, deps);
 }
 
 export async function runFollowUp(input: FollowUpInput, deps: FollowUpDeps): Promise<FollowUpOutcome> {

@@ -3,12 +3,13 @@ import type { MilestoneId } from './milestones';
 
 /**
  * The record of one milestone's message: claimed before Meta is called, then sent or failed,
- * or unconfirmed (Meta may or may not have taken it: never resent); or skipped (deliberately
- * not sent), recorded without a claim.
+ * or unconfirmed (Meta may or may not have taken it: the journey reconciles it with Meta's
+ * statuses, shared/journey/reconcile.ts); or skipped (deliberately not sent), recorded without
+ * a claim. A claim keeps the template and variant it was taken for.
  */
 export type MessageRecord =
-  | { status: 'claimed'; claimedAt: string }
-  | { status: 'unconfirmed'; reason: string; unconfirmedAt: string }
+  | ({ status: 'claimed'; claimedAt: string } & ClaimedTemplate)
+  | ({ status: 'unconfirmed'; reason: string; unconfirmedAt: string; claimedAt: string } & ClaimedTemplate)
   | { status: 'sent'; wamid: string; sentAt: string }
   | { status: 'failed'; reason: string; failedAt: string; errorCode?: number }
   | { status: 'skipped'; reason: string; skippedAt: string; detail?: string };
@@ -17,6 +18,12 @@ export type MessageRecord =
  * What a message record is kept under within an order: a milestone's message, or the one
  * reminder of its question (shared/journey/follow-up.ts), which has the same lifecycle.
  */
+/** What a claim was taken for (absent only on records written before claims kept it). */
+export interface ClaimedTemplate {
+  template?: string;
+  variant?: string;
+}
+
 export type MessageSlot = MilestoneId | `${MilestoneId}#reminder`;
 
 export const reminderSlot = (milestone: MilestoneId): MessageSlot => `${milestone}#reminder`;
@@ -116,10 +123,16 @@ export interface JourneyStore {
   recordSkipped(skip: MessageSkip): Promise<{ recorded: true } | { recorded: false; existing: MessageRecord }>;
   recordSent(orderId: string, milestone: MessageSlot, wamid: string, sentAt: string): Promise<void>;
   recordFailed(orderId: string, milestone: MessageSlot, failure: { reason: string; failedAt: string; errorCode?: number }): Promise<void>;
-  /** Marks a claim whose send may or may not have reached Meta; it stays taken for good. */
+  /** Marks a claim whose send may or may not have reached Meta; it stays taken until reconciled. */
   recordUnconfirmed(orderId: string, milestone: MessageSlot, unconfirmed: { reason: string; unconfirmedAt: string }): Promise<void>;
   /** Gives the claim back after a send that certainly did not happen, so a retry may send. */
   releaseClaim(orderId: string, milestone: MessageSlot): Promise<void>;
+  /**
+   * Gives back the claim taken at `claimedAt` (claimed or unconfirmed) once reconciliation found
+   * that Meta never took its message, so the send step may send it again. Only that claim: a
+   * retried reconciliation never releases a later one. Idempotent.
+   */
+  releaseUnconfirmed(orderId: string, milestone: MessageSlot, claimedAt: string): Promise<void>;
   /** Records wamid → journey and the phone's last journey message (kept only if newer). Idempotent. */
   recordSentMessage(message: SentMessage): Promise<void>;
   messageByWamid(wamid: string): Promise<SentMessage | undefined>;

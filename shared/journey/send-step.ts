@@ -19,6 +19,7 @@ import type { MilestoneId, TemplateCategory } from './milestones';
 import type { NpsAnswers } from './nps-answers';
 import { laterPurchaseOf } from './repurchase';
 import { firstFollowUpAt } from './follow-up-plan';
+import { unconfirmedCheckAt } from './reconcile-plan';
 import { nextSendTime, sendRulesFor } from './send-window';
 
 /** What the state machine hands the send step for one milestone (see statemachines/journey.asl.json). */
@@ -33,14 +34,17 @@ export interface SendStepInput {
   outcome?: PreviousOutcome;
 }
 
-/** What the send step reads of its previous outcome: how often it has waited so far. */
+/** What the send step reads of its previous outcome: how often it has waited or resent so far. */
 export interface PreviousOutcome {
   status: string;
   capDeferrals?: number;
   metaLimitRetries?: number;
+  /** Resends after Meta never took an unconfirmed send (./reconcile.ts). */
+  unconfirmedResends?: number;
 }
 
-export type DeferralReason = 'frequency-cap' | 'meta-marketing-limit';
+/** Why the send step runs again later: a cap, Meta's 131049, or an unconfirmed send Meta never took (./reconcile.ts). */
+export type DeferralReason = 'frequency-cap' | 'meta-marketing-limit' | 'unconfirmed-not-taken';
 
 export type SendOutcome =
   /**
@@ -53,15 +57,26 @@ export type SendOutcome =
   | { status: 'failed'; reason: string; errorCode?: number }
   /**
    * Meta may or may not have taken the message (no answer, or a step that died between claim
-   * and answer). Never resent: at most once (README, Reliability). If Meta did take it, its
-   * status webhooks carry our callback data and count it.
+   * and answer). Not retried blindly: Meta's send API has no idempotency key. With
+   * `followUpAt`, the state machine waits until then and the follow-up step reconciles it with
+   * Meta's status webhooks (./reconcile.ts): recorded sent, or sent again. Without, it stays so.
    */
-  | { status: 'unconfirmed'; reason: string }
+  | UnconfirmedOutcome
   /**
    * Not now: the state machine waits until `retryAt` and runs the step again with this
-   * outcome as `outcome`, which carries the counts that bound the waiting.
+   * outcome as `outcome`, which carries the counts that bound the waiting and resending.
    */
-  | { status: 'deferred'; reason: DeferralReason; retryAt: string; capDeferrals: number; metaLimitRetries: number };
+  | { status: 'deferred'; reason: DeferralReason; retryAt: string; capDeferrals: number; metaLimitRetries: number; unconfirmedResends?: number };
+
+/** An unconfirmed send, with what its reconciliation needs: the claim (when, for which template) and the counts so far. */
+export type UnconfirmedOutcome = {
+  status: 'unconfirmed';
+  reason: string;
+  template?: string;
+  variant?: string;
+  claimedAt?: string;
+  followUpAt?: string;
+} & Omit<PreviousOutcome, 'status'>;
 
 /** The pause the webhook records for an NPS detractor ("promotions paused for that customer"). */
 export interface MarketingPauses {
@@ -157,7 +172,7 @@ export async function runSendStep(input: SendStepInput, deps: SendStepDeps): Pro
     capsFor({ milestone: input.milestone, category: template.category, phone: customer.phone }, now, caps),
   );
   if (!claim.claimed) {
-    if ('existing' in claim) return outcomeOfEarlierAttempt(claim.existing, ref, customer.phone, deps, { input, category: template.category });
+    if ('existing' in claim) return outcomeOfEarlierAttempt(claim.existing, ref, customer.phone, deps, { purchase: input.purchase, previous: input.outcome, category: template.category });
     if ('conflict' in claim) throw new TransientSendError(`another journey of this contact claimed at the same moment (${ref.orderId}/${ref.milestone}); retrying`);
     if ('consentChanged' in claim) return consentChangedWhileClaiming(ref, template.category, customer.phone, deps);
     if (claim.capped === 'nps') return skip(ref, SKIP_REASON.npsRecentlyAsked, `an NPS survey went to this contact at ${claim.lastAt}`, customer.phone, deps);
@@ -166,7 +181,7 @@ export async function runSendStep(input: SendStepInput, deps: SendStepDeps): Pro
       return skip(ref, SKIP_REASON.frequencyCap, `waited ${capDeferrals} times for the marketing cap; last marketing message at ${claim.lastAt}`, customer.phone, deps);
     }
     const retryAt = nextSendTime(capFreesAt('marketing', claim.lastAt, caps), sendRulesFor(customer, deps.config));
-    return { status: 'deferred', reason: 'frequency-cap', retryAt: retryAt.toISOString(), capDeferrals: capDeferrals + 1, metaLimitRetries: input.outcome?.metaLimitRetries ?? 0 };
+    return { status: 'deferred', reason: 'frequency-cap', retryAt: retryAt.toISOString(), capDeferrals: capDeferrals + 1, metaLimitRetries: input.outcome?.metaLimitRetries ?? 0, ...resendsSoFar(input.outcome) };
   }
 
   // ── Send ────────────────────────────────────────────────────────────────────────────────
@@ -185,12 +200,12 @@ export async function runSendStep(input: SendStepInput, deps: SendStepDeps): Pro
     // Before the event: the webhook finds replies and bare statuses of this wamid through it.
     await deps.journeys.recordSentMessage({ ...ref, wamid: result.wamid, phone: customer.phone, sentAt });
     await publishOrRetry(deps, [sentEvent(ref, result.wamid, sentAt)]);
-    return sentOutcome(ref, { wamid: result.wamid, sentAt }, input, template.category, deps);
+    return sentOutcome(ref, { wamid: result.wamid, sentAt }, { purchase: input.purchase, previous: input.outcome }, template.category, deps);
   }
   if (result.unconfirmed === true) {
     const unconfirmed = { reason: result.message, unconfirmedAt: deps.clock.now().toISOString() };
     await deps.journeys.recordUnconfirmed(input.orderId, input.milestone, unconfirmed);
-    return { status: 'unconfirmed', reason: unconfirmed.reason };
+    return unconfirmedOutcome(ref, { ...unconfirmed, claimedAt: now.toISOString() }, { purchase: input.purchase, previous: input.outcome }, deps);
   }
   if (result.retryable) {
     await deps.journeys.releaseClaim(input.orderId, input.milestone);
@@ -203,7 +218,7 @@ export async function runSendStep(input: SendStepInput, deps: SendStepDeps): Pro
       // The claim goes back so the retry may send; the cap stays ours (its holder passes it again).
       await deps.journeys.releaseClaim(input.orderId, input.milestone);
       const retryAt = nextSendTime(new Date(deps.clock.now().getTime() + gapMs), sendRulesFor(customer, deps.config));
-      return { status: 'deferred', reason: 'meta-marketing-limit', retryAt: retryAt.toISOString(), capDeferrals: input.outcome?.capDeferrals ?? 0, metaLimitRetries: retries + 1 };
+      return { status: 'deferred', reason: 'meta-marketing-limit', retryAt: retryAt.toISOString(), capDeferrals: input.outcome?.capDeferrals ?? 0, metaLimitRetries: retries + 1, ...resendsSoFar(input.outcome) };
     }
   }
   const failure = { reason: result.message, failedAt: deps.clock.now().toISOString(), ...(result.code === undefined ? {} : { errorCode: result.code }) };
@@ -352,10 +367,19 @@ export function sentEvent(ref: MessageRef, wamid: string, sentAt: string): Domai
   return { type: DOMAIN_EVENT.messageSent, detail: { eventId: `${wamid}:sent`, occurredAt: sentAt, ...ref, wamid } };
 }
 
+/** The journey's context of a send: whose purchase, and the step's previous outcome (its counts). */
+export interface SendContext {
+  purchase: PurchaseDetail;
+  previous?: PreviousOutcome | undefined;
+}
+
+/** The unconfirmed resends so far, carried through the outcomes that lead back to the send step. */
+const resendsSoFar = (previous: PreviousOutcome | undefined) => (previous?.unconfirmedResends ? { unconfirmedResends: previous.unconfirmedResends } : {});
+
 /** `sent`, with when the journey follows the message up (none for a milestone nothing follows). */
-function sentOutcome(ref: MessageRef, sent: { wamid: string; sentAt: string }, input: SendStepInput, category: TemplateCategory, deps: SendStepDeps): SendOutcome {
-  const followUpAt = firstFollowUpAt({ milestone: ref.milestone, category, sentAt: sent.sentAt }, sendRulesFor(input.purchase.customer, deps.config), deps.config.followUps);
-  const retries = input.outcome?.metaLimitRetries ?? 0;
+export function sentOutcome(ref: MessageRef, sent: { wamid: string; sentAt: string }, context: SendContext, category: TemplateCategory, deps: Pick<SendStepDeps, 'config'>): SendOutcome {
+  const followUpAt = firstFollowUpAt({ milestone: ref.milestone, category, sentAt: sent.sentAt }, sendRulesFor(context.purchase.customer, deps.config), deps.config.followUps);
+  const retries = context.previous?.metaLimitRetries ?? 0;
   return {
     status: 'sent',
     wamid: sent.wamid,
@@ -367,16 +391,41 @@ function sentOutcome(ref: MessageRef, sent: { wamid: string; sentAt: string }, i
 }
 
 /**
+ * `unconfirmed`, with when the journey reconciles it with Meta's statuses (none when that is
+ * off), and the counts the resend carries on.
+ */
+function unconfirmedOutcome(
+  ref: MessageRef,
+  claim: { reason: string; claimedAt: string; unconfirmedAt: string },
+  context: SendContext,
+  deps: Pick<SendStepDeps, 'config' | 'clock'>,
+): UnconfirmedOutcome {
+  const followUpAt = unconfirmedCheckAt(claim.unconfirmedAt, deps.clock.now(), sendRulesFor(context.purchase.customer, deps.config), deps.config.followUps);
+  const { capDeferrals, metaLimitRetries, unconfirmedResends } = context.previous ?? {};
+  return {
+    status: 'unconfirmed',
+    reason: claim.reason,
+    template: ref.template,
+    variant: ref.variant,
+    claimedAt: claim.claimedAt,
+    ...(followUpAt === undefined ? {} : { followUpAt }),
+    ...(capDeferrals ? { capDeferrals } : {}),
+    ...(metaLimitRetries ? { metaLimitRetries } : {}),
+    ...(unconfirmedResends ? { unconfirmedResends } : {}),
+  };
+}
+
+/**
  * What an earlier attempt did, reported again. `followUp` is the context a `sent` outcome needs
- * to be followed up; a skip that finds a sent record (an opt-out raced a retried step) leaves
- * it out, and nothing follows that message.
+ * to be followed up, and an unconfirmed one to be reconciled; a skip that finds a record (an
+ * opt-out raced a retried step) leaves it out, and nothing follows that message.
  */
 async function outcomeOfEarlierAttempt(
   existing: MessageRecord,
   ref: MessageRef,
   phone: string,
   deps: SendStepDeps,
-  followUp?: { input: SendStepInput; category: TemplateCategory },
+  followUp?: SendContext & { category: TemplateCategory },
 ): Promise<SendOutcome> {
   switch (existing.status) {
     // The earlier attempt may have died before recording the wamid or publishing; both are safe to repeat.
@@ -385,7 +434,7 @@ async function outcomeOfEarlierAttempt(
       await publishOrRetry(deps, [sentEvent(ref, existing.wamid, existing.sentAt)]);
       return followUp === undefined
         ? { status: 'sent', wamid: existing.wamid, template: ref.template, variant: ref.variant }
-        : sentOutcome(ref, existing, followUp.input, followUp.category, deps);
+        : sentOutcome(ref, existing, followUp, followUp.category, deps);
     case 'failed':
       await recordMarketingOptOut(ref, phone, existing, deps);
       await publishOrRetry(deps, failureEvents(ref, existing));
@@ -394,9 +443,15 @@ async function outcomeOfEarlierAttempt(
       await publishOrRetry(deps, [skippedEvent(ref, existing)]);
       return { status: 'skipped', reason: existing.reason, ...(existing.detail === undefined ? {} : { detail: existing.detail }) };
     case 'claimed':
-      // An attempt died between claim and answer: Meta may have sent it. At most once beats twice.
-      return { status: 'unconfirmed', reason: `an earlier attempt claimed this message at ${existing.claimedAt} and did not finish; not resent to avoid a double message` };
-    case 'unconfirmed':
-      return { status: 'unconfirmed', reason: existing.reason };
+    case 'unconfirmed': {
+      // An attempt died between claim and answer, or got no answer: Meta may have sent it. Not
+      // sent again now; reconciled with Meta's statuses of the claim's own template.
+      const reason =
+        existing.status === 'unconfirmed' ? existing.reason : `an earlier attempt claimed this message at ${existing.claimedAt} and did not finish; Meta may have taken it`;
+      if (followUp === undefined) return { status: 'unconfirmed', reason };
+      const claimed: MessageRef = { ...ref, ...(existing.template === undefined ? {} : { template: existing.template }), ...(existing.variant === undefined ? {} : { variant: existing.variant }) };
+      const unconfirmedAt = existing.status === 'unconfirmed' ? existing.unconfirmedAt : existing.claimedAt;
+      return unconfirmedOutcome(claimed, { reason, claimedAt: existing.claimedAt, unconfirmedAt }, followUp, deps);
+    }
   }
 }

@@ -20,7 +20,7 @@ describe('journeyConfigSchema', () => {
       holdoutShare: 0,
       attributionWindowDays: 5,
       repurchaseWindowDays: 60,
-      followUps: { day7NoReplyHours: 72, npsReminderHours: 48, npsNoAnswerHours: 48, marketingStatusCheckHours: 24 },
+      followUps: { day7NoReplyHours: 72, npsReminderHours: 48, npsNoAnswerHours: 48, marketingStatusCheckHours: 24, unconfirmedCheckHours: 6 },
     });
     expect(journeyConfigSchema.parse(undefined)).toEqual(DEFAULT_JOURNEY_CONFIG);
   });

@@ -4,7 +4,7 @@ import { decideFollowUp, firstFollowUpAt, noAnswerAt } from '#shared/journey/fol
 import { sendRulesFor } from '#shared/journey/send-window';
 
 const settings = DEFAULT_JOURNEY_CONFIG.followUps;
-const OFF = { day7NoReplyHours: 0, npsReminderHours: 0, npsNoAnswerHours: 0, marketingStatusCheckHours: 0 };
+const OFF = { day7NoReplyHours: 0, npsReminderHours: 0, npsNoAnswerHours: 0, marketingStatusCheckHours: 0, unconfirmedCheckHours: 0 };
 const rules = sendRulesFor({ timezone: 'America/Argentina/Buenos_Aires', phone: '+5491155550001', locale: 'es-AR' }, DEFAULT_JOURNEY_CONFIG);
 
 describe('firstFollowUpAt', () => {

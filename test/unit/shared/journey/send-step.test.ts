@@ -69,13 +69,19 @@ class InMemoryJourneyStore implements JourneyStore {
   }
   async recordUnconfirmed(orderId: string, milestone: MilestoneId, unconfirmed: { reason: string; unconfirmedAt: string }) {
     const key = this.key(orderId, milestone);
-    if (this.records.get(key)?.status !== 'claimed') throw new Error('ConditionalCheckFailed: not a claim');
-    this.records.set(key, { status: 'unconfirmed', ...unconfirmed });
+    const claim = this.records.get(key);
+    if (claim?.status !== 'claimed') throw new Error('ConditionalCheckFailed: not a claim');
+    this.records.set(key, { ...claim, status: 'unconfirmed', ...unconfirmed });
   }
   async releaseClaim(orderId: string, milestone: MilestoneId) {
     const key = this.key(orderId, milestone);
     if (this.records.get(key)?.status !== 'claimed') throw new Error('ConditionalCheckFailed: not a claim');
     this.records.delete(key);
+  }
+  async releaseUnconfirmed(orderId: string, milestone: MilestoneId, claimedAt: string) {
+    const key = this.key(orderId, milestone);
+    const record = this.records.get(key);
+    if ((record?.status === 'claimed' || record?.status === 'unconfirmed') && record.claimedAt === claimedAt) this.records.delete(key);
   }
   readonly sentMessages = new Map<string, SentMessage>();
   async recordSentMessage(message: SentMessage) {
@@ -239,30 +245,61 @@ describe('runSendStep', () => {
     expect(published[1]).toEqual(published[0]);
   });
 
-  it('reports unconfirmed, with no send, when an earlier attempt left only a claim (at most once)', async () => {
+  it('reports unconfirmed, with no send, when an earlier attempt left only a claim, and asks for its reconciliation 6 h after that claim', async () => {
     const { deps, journeys, sends, published } = await harness();
     await journeys.claimMessage({ orderId: 'ES-2026-000123', milestone: 'day7', template: 'posventa_day7_adoption', variant: 'A', claimedAt: '2026-03-08T08:59:00.000Z' });
 
     const outcome = await runSendStep(input(), deps);
-    expect(outcome).toEqual({ status: 'unconfirmed', reason: expect.stringContaining('2026-03-08T08:59:00.000Z') });
-    if (outcome.status === 'unconfirmed') expect(outcome.reason).toMatch(/not resent/);
+    expect(outcome).toEqual({
+      status: 'unconfirmed',
+      reason: 'an earlier attempt claimed this message at 2026-03-08T08:59:00.000Z and did not finish; Meta may have taken it',
+      template: 'posventa_day7_adoption',
+      variant: 'A',
+      claimedAt: '2026-03-08T08:59:00.000Z',
+      followUpAt: '2026-03-08T14:59:00.000Z',
+    });
     expect(sends).toHaveLength(0);
     expect(published).toHaveLength(0);
     expect(journeys.get('ES-2026-000123', 'day7')).toMatchObject({ status: 'claimed' });
   });
 
-  it('keeps the claim and never resends when Meta may have taken the message (no answer): unconfirmed, the same on a retry', async () => {
+  it('reconciles a claim left long ago at once, in the send window, for the template it was claimed for', async () => {
+    const { deps, journeys, clock } = await harness();
+    // Claimed for variant B the evening before (the customer's variant is A now); re-run at 10:00 in Madrid, then at midnight.
+    await journeys.claimMessage({ orderId: 'ES-2026-000123', milestone: 'day7', template: 'posventa_day7_adoption_b', variant: 'B', claimedAt: '2026-03-07T18:00:00.000Z' });
+    expect(await runSendStep(input(), deps)).toMatchObject({ template: 'posventa_day7_adoption_b', variant: 'B', claimedAt: '2026-03-07T18:00:00.000Z', followUpAt: '2026-03-08T09:00:00.000Z' });
+    clock.advance(14 * 3_600_000);
+    // Midnight is outside 09:00–20:00: the reconciliation (and any resend) waits for the window.
+    expect(await runSendStep(input(), deps)).toMatchObject({ followUpAt: '2026-03-09T08:00:00.000Z' });
+  });
+
+  it('keeps the claim and does not resend at once when Meta may have taken the message (no answer): unconfirmed, reconciled 6 h later; the same on a retry', async () => {
     const { deps, journeys, sends, published } = await harness([
       { ok: false, retryable: false, unconfirmed: true, message: 'no answer from the Graph API (TimeoutError); Meta may have accepted the message' },
     ]);
 
     const outcome = await runSendStep(input(), deps);
-    expect(outcome).toEqual({ status: 'unconfirmed', reason: expect.stringMatching(/may have accepted/) });
-    expect(journeys.get('ES-2026-000123', 'day7')).toMatchObject({ status: 'unconfirmed', reason: expect.stringMatching(/TimeoutError/) });
+    expect(outcome).toEqual({
+      status: 'unconfirmed',
+      reason: expect.stringMatching(/may have accepted/),
+      template: 'posventa_day7_adoption',
+      variant: 'A',
+      claimedAt: '2026-03-08T09:00:00.000Z',
+      followUpAt: '2026-03-08T15:00:01.000Z',
+    });
+    expect(journeys.get('ES-2026-000123', 'day7')).toMatchObject({ status: 'unconfirmed', claimedAt: '2026-03-08T09:00:00.000Z', reason: expect.stringMatching(/TimeoutError/) });
     expect(await runSendStep(input(), deps)).toEqual(outcome);
     expect(sends).toHaveLength(1);
     // Nothing counted as sent or failed: if Meta took it, its status webhooks (callback data) count it.
     expect(published).toHaveLength(0);
+  });
+
+  it('never resends an unconfirmed send when reconciliation is off (unconfirmedCheckHours 0), and carries the resend count on', async () => {
+    const config = journeyConfigSchema.parse({ followUps: { unconfirmedCheckHours: 0 } });
+    const { deps } = await harness([{ ok: false, retryable: false, unconfirmed: true, message: 'no answer from the Graph API (ECONNRESET); Meta may have accepted the message' }], { config });
+    const outcome = await runSendStep({ ...input(), outcome: { status: 'deferred', unconfirmedResends: 1 } }, deps);
+    expect(outcome).toMatchObject({ status: 'unconfirmed', unconfirmedResends: 1 });
+    expect(outcome).not.toHaveProperty('followUpAt');
   });
 
   it('keeps milestones of one order apart: day 30 is sent after day 7 was', async () => {
