@@ -128,7 +128,7 @@ beforeAll(async () => {
     consent,
     pauses: dynamoMarketingPauses(contactsTable),
     // The send step's decisions alone: what follows a sent message is test/integration/journey/follow-up.test.ts's.
-    config: { ...DEFAULT_JOURNEY_CONFIG, followUps: { day7NoReplyHours: 0, npsReminderHours: 0, npsNoAnswerHours: 0, marketingStatusCheckHours: 0 } },
+    config: { ...DEFAULT_JOURNEY_CONFIG, followUps: { day7NoReplyHours: 0, npsReminderHours: 0, npsNoAnswerHours: 0, marketingStatusCheckHours: 0, unconfirmedCheckHours: 0 } },
     send: (message) => sendTemplate(graphApi, message),
     publish: async (events) => void published.push(...events),
     templateAvailability: cachedAvailability(templateStatus, { nowMs: () => cacheNowMs }),
@@ -414,7 +414,7 @@ describe('dynamoJourneyStore caps (shared/aws/journey-store.ts) on DynamoDB Loca
     // A claim that exists wins over the cap: a retried step learns what it did.
     expect(await journeys.claimMessageUnderCaps(claim('CAP-late', '2026-05-09T12:00:05.000Z'), [take('2026-05-09T12:00:05.000Z')])).toEqual({
       claimed: false,
-      existing: { status: 'claimed', claimedAt: '2026-05-09T12:00:00.000Z' },
+      existing: { status: 'claimed', claimedAt: '2026-05-09T12:00:00.000Z', template: 'posventa_day60_offer', variant: 'A' },
     });
   });
 

@@ -52,7 +52,7 @@ describe('dynamoJourneyStore (shared/aws/journey-store.ts)', () => {
     expect(await store.claimMessage(claimOf(orderId, '2026-03-08T09:00:00.000Z'))).toEqual({ claimed: true });
     expect(await store.claimMessage(claimOf(orderId, '2026-03-08T09:05:00.000Z'))).toEqual({
       claimed: false,
-      existing: { status: 'claimed', claimedAt: '2026-03-08T09:00:00.000Z' },
+      existing: { status: 'claimed', claimedAt: '2026-03-08T09:00:00.000Z', template: 'posventa_day7_adoption', variant: 'A' },
     });
     expect(await itemOf(orderId)).toMatchObject({ status: { S: 'claimed' }, template: { S: 'posventa_day7_adoption' }, variant: { S: 'A' } });
   });
@@ -63,7 +63,7 @@ describe('dynamoJourneyStore (shared/aws/journey-store.ts)', () => {
     const winners = results.map((r, i) => [r, i] as const).filter(([r]) => r.claimed);
     expect(winners).toHaveLength(1);
     const winnerAt = `2026-03-08T09:00:0${winners[0]![1]}.000Z`;
-    for (const result of results.filter((r) => !r.claimed)) expect(result).toEqual({ claimed: false, existing: { status: 'claimed', claimedAt: winnerAt } });
+    for (const result of results.filter((r) => !r.claimed)) expect(result).toEqual({ claimed: false, existing: { status: 'claimed', claimedAt: winnerAt, template: 'posventa_day7_adoption', variant: 'A' } });
   });
 
   it('keeps milestones of one order apart', async () => {
@@ -88,6 +88,28 @@ describe('dynamoJourneyStore (shared/aws/journey-store.ts)', () => {
     await store.releaseClaim(orderId, 'day7');
     expect(await itemOf(orderId)).toBeUndefined();
     expect(await store.claimMessage(claimOf(orderId))).toEqual({ claimed: true });
+  });
+
+  it('releases an unconfirmed claim only for the claim it names (a retried reconciliation never frees a later claim), and never a sent message', async () => {
+    const orderId = newOrder();
+    await store.claimMessage(claimOf(orderId, '2026-03-08T09:00:00.000Z'));
+    await store.recordUnconfirmed(orderId, 'day7', { reason: 'no answer', unconfirmedAt: '2026-03-08T09:00:10.000Z' });
+    expect(await store.claimMessage(claimOf(orderId))).toEqual({
+      claimed: false,
+      existing: { status: 'unconfirmed', reason: 'no answer', unconfirmedAt: '2026-03-08T09:00:10.000Z', claimedAt: '2026-03-08T09:00:00.000Z', template: 'posventa_day7_adoption', variant: 'A' },
+    });
+    await store.releaseUnconfirmed(orderId, 'day7', '2026-03-08T08:00:00.000Z');
+    expect(await itemOf(orderId)).toMatchObject({ status: { S: 'unconfirmed' } });
+    await store.releaseUnconfirmed(orderId, 'day7', '2026-03-08T09:00:00.000Z');
+    expect(await itemOf(orderId)).toBeUndefined();
+    // Again (a retried step), and after the resend's own claim: nothing happens.
+    await store.releaseUnconfirmed(orderId, 'day7', '2026-03-08T09:00:00.000Z');
+    await store.claimMessage(claimOf(orderId, '2026-03-08T15:00:00.000Z'));
+    await store.releaseUnconfirmed(orderId, 'day7', '2026-03-08T09:00:00.000Z');
+    expect(await itemOf(orderId)).toMatchObject({ status: { S: 'claimed' }, claimedAt: { S: '2026-03-08T15:00:00.000Z' } });
+    await store.recordSent(orderId, 'day7', 'wamid.sent', '2026-03-08T15:00:01.000Z');
+    await store.releaseUnconfirmed(orderId, 'day7', '2026-03-08T15:00:00.000Z');
+    expect(await itemOf(orderId)).toMatchObject({ status: { S: 'sent' } });
   });
 
   it('refuses to release a message that was sent (ConditionalCheckFailed) and keeps it', async () => {
@@ -475,5 +497,28 @@ describe('dynamoNpsAnswers (shared/aws/message-facts.ts)', () => {
     await answers.recordNpsAnswer(orderId, { score: 9, at: '2026-04-07T12:01:00.000Z' });
     await answers.recordNpsAnswer(orderId, { score: 6, at: '2026-04-07T12:00:00.000Z' });
     expect(await answers.npsAnswerOf(orderId)).toEqual({ score: 9, at: '2026-04-07T12:01:00.000Z' });
+  });
+});
+
+describe('taken messages (shared/aws/message-facts.ts): Meta’s statuses kept under their order', () => {
+  it('keeps each wamid once, with its earliest status time, whatever the order and repeats; lists them by order', async () => {
+    const { dynamoMessageFacts } = await import('#shared/aws/message-facts');
+    const facts = dynamoMessageFacts(tableName);
+    const orderId = newOrder();
+    const ref = { orderId, milestone: 'day7' as const, template: 'posventa_day7_adoption', variant: 'A' };
+    expect(await facts.takenOf(orderId)).toEqual([]);
+    // `read` overtakes `sent`, and Meta repeats `sent`.
+    await facts.recordTaken({ ...ref, wamid: 'wamid.one', at: '2026-03-08T09:01:00.000Z' });
+    await facts.recordTaken({ ...ref, wamid: 'wamid.one', at: '2026-03-08T09:00:00.000Z' });
+    await facts.recordTaken({ ...ref, wamid: 'wamid.one', at: '2026-03-08T09:00:00.000Z' });
+    await facts.recordTaken({ ...ref, milestone: 'day30', template: 'posventa_day30_nps', wamid: 'wamid.two', at: '2026-04-01T12:00:00.000Z' });
+    await facts.recordTaken({ ...ref, orderId: newOrder(), wamid: 'wamid.other-order', at: '2026-03-08T09:00:00.000Z' });
+    const taken = await facts.takenOf(orderId);
+    expect(taken.sort((a, b) => a.wamid.localeCompare(b.wamid))).toEqual([
+      { ...ref, wamid: 'wamid.one', at: '2026-03-08T09:00:00.000Z' },
+      { ...ref, milestone: 'day30', template: 'posventa_day30_nps', wamid: 'wamid.two', at: '2026-04-01T12:00:00.000Z' },
+    ]);
+    // Beside the order's message records, never mistaken for one.
+    expect(await itemOf(orderId)).toBeUndefined();
   });
 });
