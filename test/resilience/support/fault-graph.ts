@@ -59,6 +59,8 @@ export interface FaultGraph {
   acceptedTo(to: string): AcceptedSend[];
   /** Runs when a request meets a hold fault; the request stays unanswered until the sender gives up or dies. */
   onHold: ((request: ArrivedRequest) => void) | undefined;
+  /** Runs when "Meta" takes a message, whatever its answer does next (a test posts Meta's status webhooks there). */
+  onAccepted: ((send: AcceptedSend) => void) | undefined;
   close(): Promise<void>;
 }
 
@@ -79,6 +81,7 @@ export async function startFaultGraph(): Promise<FaultGraph> {
   function accept(body: { to: string; template?: { name: string }; biz_opaque_callback_data?: string }): AcceptedSend {
     const send = { wamid: `wamid.${randomBytes(24).toString('base64')}`, to: body.to, template: body.template?.name, callbackData: body.biz_opaque_callback_data, acceptedAt: now() };
     accepted.push(send);
+    fake.onAccepted?.(send);
     return send;
   }
 
@@ -141,6 +144,7 @@ export async function startFaultGraph(): Promise<FaultGraph> {
   const fake: FaultGraph = {
     url,
     onHold: undefined,
+    onAccepted: undefined,
     arrived,
     accepted,
     script(to, faults) {
