@@ -135,6 +135,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       if (functionErrors.length < 50) functionErrors.push(line);
     },
     customers: { seed: options.seed, ...(options.rates === undefined ? {} : { rates: options.rates }) },
+    // Thousands of journeys' histories would take hundreds of MB; nothing here reads them.
+    executionHistory: false,
     ...(meter === undefined ? {} : { meter }),
     log: (line) => {
       // The stack logs every execution start and end and every accepted send; keep only trouble.

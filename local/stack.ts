@@ -57,6 +57,12 @@ export interface LocalStackOptions {
    * @default nothing is counted
    */
   meter?: UsageMeter;
+  /**
+   * Keep every journey execution's history for GetExecutionHistory (`npm run scenarios` reads it).
+   * About 60 events per journey, so a simulation of thousands turns it off.
+   * @default true
+   */
+  executionHistory?: boolean;
   /** Each line the functions write (their logs); absent, they go to this process's stdout and stderr. */
   functionOutput?: (line: string) => void;
   /** Functions also log every event they are invoked with (Powertools' POWERTOOLS_LOGGER_LOG_EVENT). */
@@ -275,6 +281,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       accountId: LOCAL_ACCOUNT_ID,
       log: options.log,
       ...(meter === undefined ? {} : { onStateTransition: () => meter.stateEntered() }),
+      executionHistory: options.executionHistory ?? true,
       invokeTask: (resourceArn, input) => {
         const fn = functionByArn.get(resourceArn);
         if (fn === undefined) throw new Error(`The state machine calls ${resourceArn}, which the local stack does not run`);

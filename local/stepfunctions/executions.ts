@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { VirtualClock } from '#shared/clock';
+import type { ExecutionHistory, HistoryEvent } from './history';
 import type { ExecutionEnd, LocalStateMachine } from './local-state-machine';
 import { executionArnOf, isExecutionArn, isStateMachineArn, isValidExecutionName } from './names';
 import { type Outcome, refusal, success } from './outcome';
@@ -52,6 +53,16 @@ export interface ListExecutionsRequest {
   nextToken?: string;
 }
 
+export interface GetExecutionHistoryRequest {
+  executionArn: string;
+  /** 1–1000; 0 or absent means 100, as in AWS. */
+  maxResults?: number;
+  reverseOrder?: boolean;
+  nextToken?: string;
+  /** false leaves input and output out of the details, as in AWS. @default true */
+  includeExecutionData?: boolean;
+}
+
 export interface RegisteredStateMachine {
   arn: string;
   name: string;
@@ -63,6 +74,8 @@ export interface ExecutionRegistry {
   describeExecution(request: { executionArn: string }): Outcome<ExecutionDescription>;
   stopExecution(request: StopExecutionRequest): Outcome<{ stopDate: Date }>;
   listExecutions(request: ListExecutionsRequest): Outcome<{ executions: ExecutionSummary[]; nextToken?: string }>;
+  /** Refused (ValidationException) for an execution whose history the service does not keep. */
+  getExecutionHistory(request: GetExecutionHistoryRequest): Outcome<{ events: HistoryEvent[]; nextToken?: string }>;
   /** Aborts every running execution and refuses new ones. */
   close(): void;
 }
@@ -83,6 +96,7 @@ export function createExecutionRegistry(options: {
   /** Per state machine, in start order (ListExecutions answers newest first). */
   const executionsByMachine = new Map<string, ExecutionDescription[]>();
   const stoppers = new Map<string, () => void>();
+  const histories = new Map<string, ExecutionHistory>();
   let closed = false;
 
   function findMachine(arn: string): Outcome<RegisteredStateMachine> {
@@ -167,6 +181,7 @@ export function createExecutionRegistry(options: {
         startTime: execution.startDate,
       });
       stoppers.set(executionArn, running.stop);
+      if (running.history !== undefined) histories.set(executionArn, running.history);
       void tracker.track(running.ended.then((end) => finish(execution, end)));
       log(`[stepfunctions] ${name} RUNNING`);
       return success({ executionArn, startDate: execution.startDate });
@@ -215,6 +230,20 @@ export function createExecutionRegistry(options: {
       });
     },
 
+    getExecutionHistory({ executionArn, maxResults, reverseOrder = false, nextToken, includeExecutionData = true }) {
+      const found = findExecution(executionArn);
+      if (!found.ok) return found;
+      const history = histories.get(executionArn);
+      if (history === undefined) return refusal('ValidationException', `The local Step Functions keeps no history for '${executionArn}' (started with executionHistory off)`);
+      const ordered = reverseOrder ? [...history.events].reverse() : [...history.events];
+      // The token is the position of the next event: the history only grows at its end.
+      const start = nextToken === undefined ? 0 : Number(decodeToken(nextToken));
+      if (!Number.isInteger(start) || start < 0 || start > ordered.length) return refusal('InvalidToken', `Invalid Token: '${nextToken}'`);
+      const end = start + (maxResults || DEFAULT_PAGE_SIZE);
+      const page = ordered.slice(start, end).map((event) => (includeExecutionData ? event : withoutExecutionData(event)));
+      return success({ events: page, ...(end < ordered.length && { nextToken: encodeToken(String(end)) }) });
+    },
+
     close() {
       closed = true;
       for (const execution of executions.values()) {
@@ -222,6 +251,12 @@ export function createExecutionRegistry(options: {
       }
     },
   };
+}
+
+function withoutExecutionData(event: HistoryEvent): HistoryEvent {
+  if (event.details === undefined) return event;
+  const { input: _input, output: _output, ...rest } = event.details.value;
+  return { ...event, details: { name: event.details.name, value: rest } };
 }
 
 function encodeToken(executionArn: string): string {

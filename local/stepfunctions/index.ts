@@ -14,8 +14,10 @@ import { createWorkTracker } from './work-tracker';
  */
 
 export type { InvokeTask } from './local-state-machine';
+export type { HistoryEvent } from './history';
 export type {
   ExecutionDescription,
+  GetExecutionHistoryRequest,
   ExecutionStatus,
   ExecutionSummary,
   ListExecutionsRequest,
@@ -40,6 +42,12 @@ export interface StepFunctionsServiceOptions {
   log?: (line: string) => void;
   /** Told of every state transition Step Functions would bill (metering). */
   onStateTransition?: () => void;
+  /**
+   * Keep every execution's history for GetExecutionHistory. It grows with every state entered
+   * (about 60 events per journey), so a long simulation turns it off.
+   * @default true
+   */
+  executionHistory?: boolean;
 }
 
 export interface StepFunctionsService {
@@ -49,6 +57,7 @@ export interface StepFunctionsService {
   describeExecution: ExecutionRegistry['describeExecution'];
   stopExecution: ExecutionRegistry['stopExecution'];
   listExecutions: ExecutionRegistry['listExecutions'];
+  getExecutionHistory: ExecutionRegistry['getExecutionHistory'];
   /** Resolves when no execution is running and no task call is in flight. */
   idle(): Promise<void>;
   /** Aborts every running execution, refuses new ones, and resolves once in-flight task calls end. */
@@ -70,6 +79,7 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
       track: (work) => tracker.track(work),
       where: `state machine ${name}`,
       ...(options.onStateTransition === undefined ? {} : { onStateTransition: options.onStateTransition }),
+      keepHistory: options.executionHistory ?? true,
     }),
   }));
   const registry = createExecutionRegistry({
@@ -87,6 +97,7 @@ export async function createStepFunctionsService(options: StepFunctionsServiceOp
     describeExecution: (request) => registry.describeExecution(request),
     stopExecution: (request) => registry.stopExecution(request),
     listExecutions: (request) => registry.listExecutions(request),
+    getExecutionHistory: (request) => registry.getExecutionHistory(request),
     idle: () => tracker.idle(),
     close: async () => {
       registry.close();

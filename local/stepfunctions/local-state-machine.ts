@@ -1,7 +1,8 @@
 import type { RunOptions, StateMachine, StateMachineDefinition } from 'aws-local-stepfunctions';
-import type { VirtualClock } from '#shared/clock';
+import { DAY_MS, type VirtualClock } from '#shared/clock';
 import { asAslDefinition } from './asl';
 import type { Engine } from './engine';
+import { createExecutionHistory, type EngineEvent, type ExecutionHistory } from './history';
 import { taskResourcesByName } from './task-resources';
 import { LOCAL_WAIT_RESOURCE, toVirtualTime } from './virtual-time';
 import { createWaitHandler } from './wait-task';
@@ -22,6 +23,8 @@ export type ExecutionEnd =
 
 export interface RunningExecution {
   ended: Promise<ExecutionEnd>;
+  /** What GetExecutionHistory answers; absent when the state machine keeps no history. */
+  history?: ExecutionHistory;
   /** Aborts the execution and its pending waits at once; an in-flight task call runs to its end. */
   stop(): void;
 }
@@ -53,10 +56,14 @@ export function prepareStateMachine(
     where: string;
     /** Told of every state entered and every retry: the state transitions Step Functions bills. */
     onStateTransition?: () => void;
+    /** Keep each execution's history for GetExecutionHistory (memory grows with every state entered). */
+    keepHistory?: boolean;
   },
 ): LocalStateMachine {
-  const { clock, invokeTask, track, where, onStateTransition } = options;
-  const local = toVirtualTime(asAslDefinition(definition, where), { dayMs: clock.dayMs }).definition;
+  const { clock, invokeTask, track, where, onStateTransition, keepHistory = false } = options;
+  const rewritten = toVirtualTime(asAslDefinition(definition, where), { dayMs: clock.dayMs });
+  const local = rewritten.definition;
+  const waitStates: ReadonlySet<string> = new Set(rewritten.waitStates);
   const resources = taskResourcesByName(local);
   // Validates the definition (states, paths, ARNs) now, so a bad ASL fails at startup.
   const machine = new engine(local as unknown as StateMachineDefinition, { validationOptions: { checkPaths: true } });
@@ -77,7 +84,8 @@ export function prepareStateMachine(
         noThrowOnAbort: true,
         context: contextObject(input, identity),
       });
-      if (onStateTransition !== undefined) void countTransitions(execution.eventLogs, onStateTransition);
+      const history = keepHistory ? createExecutionHistory({ waitStates, virtualTimeOf: (realMs) => virtualTimeOf(clock, realMs) }) : undefined;
+      if (onStateTransition !== undefined || history !== undefined) void followEvents(execution.eventLogs, { onStateTransition, history });
       const ended = execution.result.then(
         (output): ExecutionEnd =>
           stopping.signal.aborted ? { status: 'ABORTED' } : { status: 'SUCCEEDED', output: JSON.stringify(output ?? null) },
@@ -85,6 +93,7 @@ export function prepareStateMachine(
       );
       return {
         ended,
+        ...(history === undefined ? {} : { history }),
         stop() {
           stopping.abort();
           execution.abort();
@@ -94,11 +103,20 @@ export function prepareStateMachine(
   };
 }
 
-/** A rewritten Wait is entered once, like the Wait it stands for, so the count is the definition's. */
-async function countTransitions(events: AsyncGenerator<{ type: string }>, onStateTransition: () => void): Promise<void> {
+/**
+ * The engine's event log has one reader: it counts transitions (a rewritten Wait is entered
+ * once, like the Wait it stands for, so the count is the definition's) and keeps the history.
+ */
+async function followEvents(events: AsyncGenerator<EngineEvent>, to: { onStateTransition: (() => void) | undefined; history: ExecutionHistory | undefined }): Promise<void> {
   for await (const event of events) {
-    if (event.type === 'StateEntered' || event.type === 'StateRetried') onStateTransition();
+    if (to.onStateTransition !== undefined && (event.type === 'StateEntered' || event.type === 'StateRetried')) to.onStateTransition();
+    to.history?.record(event);
   }
+}
+
+/** The engine stamps its events in real time; the history shows the virtual time they happened at. */
+function virtualTimeOf(clock: VirtualClock, realMs: number): Date {
+  return new Date(clock.epochMs + ((realMs - clock.epochMs) * DAY_MS) / clock.dayMs);
 }
 
 /**

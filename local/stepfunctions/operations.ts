@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AwsJsonOperation, AwsJsonResult } from '../aws-json';
 import type { ExecutionDescription, ExecutionRegistry, ExecutionSummary } from './executions';
+import type { HistoryEvent } from './history';
 import type { Outcome } from './outcome';
 
 /**
@@ -24,6 +25,13 @@ const requests = {
     statusFilter: status.optional(),
     maxResults: z.number().int().min(0).max(1000).optional(),
     nextToken: z.string().min(1).max(1024).optional(),
+  }),
+  GetExecutionHistory: z.object({
+    executionArn: arn,
+    maxResults: z.number().int().min(0).max(1000).optional(),
+    reverseOrder: z.boolean().optional(),
+    nextToken: z.string().min(1).max(3096).optional(),
+    includeExecutionData: z.boolean().optional(),
   }),
 };
 
@@ -51,6 +59,23 @@ export function stepFunctionsOperations(registry: ExecutionRegistry): Record<str
           ...(nextToken !== undefined && { nextToken }),
         })),
       ),
+    GetExecutionHistory: (body) =>
+      withRequest(requests.GetExecutionHistory, body, (request) =>
+        answer(registry.getExecutionHistory(request), ({ events, nextToken }) => ({
+          events: events.map(historyEventOnWire),
+          ...(nextToken !== undefined && { nextToken }),
+        })),
+      ),
+  };
+}
+
+function historyEventOnWire(event: HistoryEvent): Record<string, unknown> {
+  return {
+    id: event.id,
+    previousEventId: event.previousEventId,
+    timestamp: epochSeconds(event.timestamp),
+    type: event.type,
+    ...(event.details !== undefined && { [event.details.name]: event.details.value }),
   };
 }
 

@@ -7,6 +7,8 @@ import {
   type DescribeExecutionCommandOutput,
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
   InvalidArn,
   InvalidExecutionInput,
   InvalidName,
@@ -238,6 +240,37 @@ describe('the real journey ASL on the local Step Functions', () => {
     );
     expect(secondPage.executions?.map((execution) => execution.name)).toEqual(['order-1001']);
     expect(secondPage.nextToken).toBeUndefined();
+  });
+
+  it('tells the execution history: waits as Waits, each send with its input and output, on the virtual clock, a page at a time', async () => {
+    const input = { orderId: 'order-1101', purchase: { orderId: 'order-1101' }, holdout: false, schedule: [{ milestone: 'day7', dueAt: daysFromNow(7) }] };
+    const started = await start(JOURNEY, 'order-1101', input);
+    await untilEnded(started.executionArn!);
+
+    const events: HistoryEvent[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn: started.executionArn!, maxResults: 4, nextToken }));
+      expect(page.events!.length).toBeLessThanOrEqual(4);
+      events.push(...page.events!);
+      nextToken = page.nextToken;
+    } while (nextToken !== undefined);
+
+    expect(events.map((e) => e.id)).toEqual(events.map((_, index) => index + 1));
+    expect(events[0]!.type).toBe('ExecutionStarted');
+    expect(JSON.parse(events[0]!.executionStartedEventDetails!.input!)).toEqual(input);
+    expect(events.at(-1)!.type).toBe('ExecutionSucceeded');
+    expect(events.filter((e) => e.type === 'WaitStateEntered').map((e) => e.stateEnteredEventDetails!.name)).toEqual(['WaitUntilDue']);
+    expect(events.some((e) => e.type === 'TaskStateEntered' && e.stateEnteredEventDetails!.name === 'WaitUntilDue')).toBe(false);
+    expect(events.filter((e) => e.type === 'MapIterationStarted').map((e) => e.mapIterationStartedEventDetails)).toEqual([{ name: 'EachMilestone', index: 0 }]);
+    const sendExited = events.find((e) => e.type === 'TaskStateExited' && e.stateExitedEventDetails!.name === 'SendMessage')!;
+    expect(JSON.parse(sendExited.stateExitedEventDetails!.output!).outcome).toEqual({ sent: true, milestone: 'day7' });
+    // Stamped on the virtual clock: the send left the wait no sooner than day 7.
+    expect(sendExited.timestamp!.getTime()).toBeGreaterThanOrEqual(Date.parse(input.schedule[0]!.dueAt));
+
+    const newestFirst = await sfn.send(new GetExecutionHistoryCommand({ executionArn: started.executionArn!, reverseOrder: true, includeExecutionData: false }));
+    expect(newestFirst.events!.map((e) => e.id)).toEqual(events.map((e) => e.id).reverse());
+    expect(newestFirst.events!.find((e) => e.type === 'TaskStateExited')!.stateExitedEventDetails).toEqual({ name: 'SendMessage' });
   });
 });
 
