@@ -40,6 +40,19 @@ export interface SimulatedCustomers {
   readonly answers: readonly CustomerRecord[];
 }
 
+/**
+ * Phones the simulated customers leave alone (E.164 prefix; `+54 9 11 0000 …`, not a number
+ * anyone holds): a script that plays the customer itself (`npm run scenarios`) uses them, so
+ * no random answer crosses its own. Their messages are delivered and read, and nobody answers,
+ * as with the customers off; they are not in `answers`.
+ */
+export const SCRIPTED_PHONE_PREFIX = '+549110000';
+
+/** Whether a phone (E.164, or Meta's wa_id without the `+`) is in the scripted range. */
+export function isScriptedPhone(phone: string): boolean {
+  return `+${phone.replace(/^\+/, '')}`.startsWith(SCRIPTED_PHONE_PREFIX);
+}
+
 const MILESTONE_OF_TEMPLATE = new Map(TEMPLATES.map((t) => [t.name, t.milestone]));
 const REMINDERS = new Set(TEMPLATES.filter((t) => t.role === 'reminder').map((t) => t.name));
 
@@ -61,7 +74,7 @@ export function createSimulatedCustomers(options: SimulatedCustomersOptions): Si
     rates,
     answers,
     fateOf(send) {
-      if (send.request.type !== 'template') return {};
+      if (send.request.type !== 'template' || isScriptedPhone(send.waId)) return {};
       const template = send.request.template.name;
       const milestone = MILESTONE_OF_TEMPLATE.get(template);
       if (milestone === undefined) return {};

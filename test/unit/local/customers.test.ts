@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { answerTo, seededRandom } from '../../../local/customers/behaviour';
 import { DEFAULT_CUSTOMER_RATES, resolveCustomerRates } from '../../../local/customers/rates';
-import { createSimulatedCustomers, tallyAnswers } from '../../../local/customers';
+import { createSimulatedCustomers, isScriptedPhone, SCRIPTED_PHONE_PREFIX, tallyAnswers } from '../../../local/customers';
 import type { RecordedSend } from '../../../local/meta-simulator';
 
 const templateSend = (waId: string, name: string, wamid = `wamid.${waId}.${name}`) =>
@@ -56,6 +56,19 @@ describe('simulated customers', () => {
     expect(customers.fateOf({ ...templateSend('5491160000001', 'x'), request: { type: 'text', text: { body: 'Listo' } } } as unknown as RecordedSend)).toEqual({});
     expect(customers.fateOf(templateSend('5491160000001', 'some_other_template'))).toEqual({});
     expect(tallyAnswers(customers.answers).day60).toMatchObject({ messages: 1, yes: 1 });
+  });
+
+  it('leave the scripted phone range alone: delivered, never answered, not tallied', () => {
+    const customers = createSimulatedCustomers({ seed: 'x', rates: { undeliverable: 0.3, optOut: 0.3, day7: { chat: 0.3 } } });
+    const scripted = `${SCRIPTED_PHONE_PREFIX}0001`.slice(1);
+    expect(isScriptedPhone(scripted)).toBe(true);
+    expect(isScriptedPhone(`+${scripted}`)).toBe(true);
+    expect(isScriptedPhone('5491160000001')).toBe(false);
+    for (const name of ['posventa_day7_adoption', 'posventa_day30_nps', 'posventa_day60_offer']) expect(customers.fateOf(templateSend(scripted, name))).toEqual({});
+    expect(customers.answers).toEqual([]);
+    // Everyone else still answers at these rates.
+    const others = Array.from({ length: 20 }, (_, i) => customers.fateOf(templateSend(`54911600000${String(i).padStart(2, '0')}`, 'posventa_day7_adoption')));
+    expect(others.some((fate) => fate.reply !== undefined || fate.failure !== undefined)).toBe(true);
   });
 
   it('refuse rates that cannot be, naming them', () => {
