@@ -84,6 +84,9 @@ export interface LocalStackInfo {
   region: string;
   eventBusName: string;
   stateMachineArn: string;
+  /** The tables in DynamoDB Local, for scripts that read what the system recorded (npm run scenarios). */
+  journeysTableName: string;
+  contactsTableName: string;
   metaAppSecret: string;
   metaVerifyToken: string;
   metaAccessToken: string;
@@ -109,9 +112,18 @@ export interface LocalStack {
 }
 
 function findFunctionWithEnv(topology: Topology, name: string): string {
+  return functionWithEnv(topology, name).name;
+}
+
+/** The value the template gives an environment variable (a table name, say), from the first function that has it. */
+function envValue(topology: Topology, name: string): string {
+  return functionWithEnv(topology, name).environment[name]!;
+}
+
+function functionWithEnv(topology: Topology, name: string): Topology['functions'][number] {
   const fn = topology.functions.find((f) => f.environment[name] !== undefined);
   if (fn === undefined) throw new Error(`No function in the template has ${name}: the local stack cannot wire it`);
-  return fn.name;
+  return fn;
 }
 
 /**
@@ -308,6 +320,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       region: LOCAL_REGION,
       eventBusName: topology.buses[0] ?? 'default',
       stateMachineArn: topology.stateMachines[0]?.arn ?? '',
+      journeysTableName: envValue(topology, ENV.journeysTableName),
+      contactsTableName: envValue(topology, ENV.contactsTableName),
       metaAppSecret: options.metaAppSecret,
       metaVerifyToken: options.metaVerifyToken,
       metaAccessToken: options.metaAccessToken,

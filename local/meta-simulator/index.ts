@@ -5,18 +5,31 @@ import { checkSend, type PricingCategory } from './check-send';
 import { invalidParameter, unknownError, type GraphError } from './graph-errors';
 import { readBody, writeJson } from './http-io';
 import { newConversationId, newWamid } from './ids';
-import { resolveOptions, type MetaSimulatorOptions, type ResolvedOptions } from './options';
+import { resolveOptions, SIMULATED_DISPLAY_PHONE_NUMBER, SIMULATED_WABA_ID, type MetaSimulatorOptions, type ResolvedOptions } from './options';
 import type { SendMessageRequest } from './send-request';
-import { inboundTextValue } from './inbound-message';
+import { inboundTextValue, type InboundText } from './inbound-message';
 import type { RecipientFate } from './recipients';
 import { DELIVERY_STATUSES, failedStatusItem, messagesWebhook, serializeLikeMeta, statusItem, type SendFacts } from './status-webhook';
 import { templateCatalogue } from './templates';
 import { postWebhook, sleep, type WebhookDelivery } from './webhook-delivery';
+import { SIGNATURE_HEADER, signWebhookBody } from '#shared/whatsapp/signature';
 
 export type { MetaSimulatorOptions, StatusDelaysSeconds } from './options';
+export type { InboundText } from './inbound-message';
+export { newWamid } from './ids';
 export type { ApprovedTemplate, TemplateCategory } from './templates';
 export type { SendMessageRequest } from './send-request';
 export { undeliverable, type RecipientFate, type Recipients } from './recipients';
+
+/**
+ * A customer's text message as the simulator posts it (Meta's envelope and escaping, signed with
+ * the app secret), for a script that plays the customer itself against the webhook route.
+ */
+export function signedInboundTextWebhook(account: { phoneNumberId: string; appSecret: string }, message: InboundText): { body: string; headers: Record<string, string> } {
+  const webhookAccount = { wabaId: SIMULATED_WABA_ID, displayPhoneNumber: SIMULATED_DISPLAY_PHONE_NUMBER, phoneNumberId: account.phoneNumberId };
+  const body = serializeLikeMeta(messagesWebhook(webhookAccount, inboundTextValue(webhookAccount, message)));
+  return { body, headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhookBody(body, account.appSecret), 'user-agent': 'facebookexternalua' } };
+}
 
 /** A send Meta accepted, as the simulator saw it. */
 export interface RecordedSend {

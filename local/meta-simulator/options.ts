@@ -3,6 +3,10 @@ import { SILENT_RECIPIENTS, type Recipients } from './recipients';
 import type { DeliveryStatus } from './status-webhook';
 import type { ApprovedTemplate } from './templates';
 
+/** Who the simulator's webhooks say they come from, unless told otherwise (`entry[].id`, `metadata.display_phone_number`). */
+export const SIMULATED_WABA_ID = '100000000000001';
+export const SIMULATED_DISPLAY_PHONE_NUMBER = '15550000000';
+
 export type StatusDelaysSeconds = Record<DeliveryStatus, number>;
 
 export interface MetaSimulatorOptions {
@@ -72,8 +76,8 @@ export function resolveOptions(options: MetaSimulatorOptions): ResolvedOptions {
     ...options,
     templates: options.templates,
     statusDelaysSeconds,
-    wabaId: options.wabaId ?? '100000000000001',
-    displayPhoneNumber: options.displayPhoneNumber ?? '15550000000',
+    wabaId: options.wabaId ?? SIMULATED_WABA_ID,
+    displayPhoneNumber: options.displayPhoneNumber ?? SIMULATED_DISPLAY_PHONE_NUMBER,
     webhookRetryDelaysMs,
     webhookTimeoutMs: options.webhookTimeoutMs ?? 10_000,
     recipients: options.recipients ?? SILENT_RECIPIENTS,

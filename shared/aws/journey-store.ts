@@ -44,6 +44,20 @@ function toRecord(item: Record<string, AttributeValue> | undefined): MessageReco
   return { status: 'claimed', ...claimed };
 }
 
+/** A message record as stored, with the template and variant it was claimed or skipped under. */
+export type StoredMessageRecord = MessageRecord & { template?: string; variant?: string };
+
+/**
+ * Reads one order's message record (a milestone's or its reminder's), for readers outside the
+ * journey (the local scenarios); the send step itself only ever claims and records.
+ */
+export async function readMessageRecord(tableName: string, orderId: string, slot: MessageSlot): Promise<StoredMessageRecord | undefined> {
+  const { Item } = await dynamodb.send(new GetItemCommand({ TableName: tableName, Key: messageKey(orderId, slot), ConsistentRead: true }));
+  if (Item === undefined) return undefined;
+  const [template, variant] = [Item.template?.S, Item.variant?.S];
+  return { ...toRecord(Item), ...(template === undefined ? {} : { template }), ...(variant === undefined ? {} : { variant }) };
+}
+
 /**
  * Where the webhook finds a journey message: by our wamid (statuses without callback data,
  * replies quoting it), and the last one sent to a phone (replies without context).
