@@ -34,8 +34,11 @@ export interface ScenarioContext {
   atDay(days: number): Date;
   /** Puts `Purchase Completed` events on the bus through the real EventBridge client, as a store does. */
   purchase(...details: PurchaseDetail[]): Promise<void>;
-  /** The customer writes `text` on WhatsApp (quoting `repliesTo`); returns the message's wamid once the webhook took it. */
-  customerWrites(phone: string, text: string, repliesTo?: string): Promise<string>;
+  /**
+   * The customer writes `text` on WhatsApp (quoting `repliesTo`), narrated as `narration` at the
+   * message's time; returns the message's wamid once the webhook took it.
+   */
+  customerWrites(message: { phone: string; text: string; repliesTo?: string; narration: string }): Promise<string>;
 }
 
 /** An expectation that did not hold: the scenario ends with this reason. */
@@ -104,9 +107,12 @@ export function createScenarioContext(options: ContextOptions): ScenarioContext 
       );
       if (result.FailedEntryCount) throw new Error(`EventBridge refused a purchase: ${JSON.stringify(result.Entries)}`);
     },
-    async customerWrites(phone, text, repliesTo) {
+    async customerWrites({ phone, text, repliesTo, narration }) {
       const wamid = newWamid();
-      const message = { wamid, from: phone.replace(/^\+/, ''), text, at: clock.now(), ...(repliesTo === undefined ? {} : { repliesTo }) };
+      // Meta stamps a message in whole seconds; the narration uses the same time as the system.
+      const at = new Date(Math.floor(clock.now().getTime() / 1000) * 1000);
+      say(narration, at);
+      const message = { wamid, from: phone.replace(/^\+/, ''), text, at, ...(repliesTo === undefined ? {} : { repliesTo }) };
       const { body, headers } = signedInboundTextWebhook({ phoneNumberId: info.phoneNumberId, appSecret: info.metaAppSecret }, message);
       // Meta retries what the webhook does not acknowledge (a 503 while another delivery holds the contact, say).
       for (let attempt = 1; ; attempt++) {

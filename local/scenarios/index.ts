@@ -49,8 +49,8 @@ export async function runScenarios(info: LocalStackInfo, options: RunScenariosOp
     options.out(`Playing ${chosen.length} journeys side by side on the local stack (1 virtual day = ${info.dayMs} ms; phones masked):`);
     for (const scenario of chosen) options.out(`  ${scenario.name.padEnd(nameWidth)}  expected: ${scenario.expected}`);
 
-    // Held a virtual day or so, so lines noticed by different scenarios print in time order.
-    const narrator = createNarrator({ clock, holdMs: Math.max(1000, info.dayMs), out: options.out });
+    // Held two seconds (two virtual days by default), so lines noticed late still print in time order.
+    const narrator = createNarrator({ clock, holdMs: Math.max(2000, info.dayMs), out: options.out });
     const results = await Promise.all(
       chosen.map(async (scenario, index): Promise<ScenarioResult> => {
         const ctx = createScenarioContext({ name: scenario.name, info, reader, clock, startedAt, narrator, nameWidth });
