@@ -46,7 +46,7 @@ export async function runScenarios(info: LocalStackInfo, options: RunScenariosOp
     const kpisBefore = await reader.kpiTotals();
     const startedAt = clock.now();
     const nameWidth = Math.max(...chosen.map((s) => s.name.length));
-    options.out(`Playing ${chosen.length} journeys side by side on the local stack (1 virtual day = ${info.dayMs} ms; phones masked):`);
+    options.out(`Playing ${chosen.length === 1 ? 'one journey' : `${chosen.length} journeys side by side`} on the local stack (1 virtual day = ${info.dayMs} ms; phones masked):`);
     for (const scenario of chosen) options.out(`  ${scenario.name.padEnd(nameWidth)}  expected: ${scenario.expected}`);
 
     // Held two seconds (two virtual days by default), so lines noticed late still print in time order.
