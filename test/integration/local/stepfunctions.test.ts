@@ -274,6 +274,32 @@ describe('the real journey ASL on the local Step Functions', () => {
   });
 });
 
+describe('the engine event log, read once for metering and history', () => {
+  it.each([true, false])('counts every state entered with executionHistory %s', async (executionHistory) => {
+    let transitions = 0;
+    const twoStates = { StartAt: 'First', States: { First: { Type: 'Pass', Next: 'Second' }, Second: { Type: 'Pass', End: true } } };
+    const local = await createStepFunctionsService({
+      stateMachines: [{ arn: machineArn('two-states'), name: 'two-states', definition: twoStates }],
+      invokeTask,
+      clock,
+      region: REGION,
+      accountId: ACCOUNT,
+      executionHistory,
+      onStateTransition: () => void (transitions += 1),
+    });
+    const started = local.startExecution({ stateMachineArn: machineArn('two-states'), name: 'counted' });
+    await local.idle();
+    // The event log is read asynchronously, a moment after the execution ends.
+    for (let waited = 0; transitions < 2 && waited < 2000; waited += 10) await delay(10);
+    expect(transitions).toBe(2);
+    const history = local.getExecutionHistory({ executionArn: started.ok ? started.value.executionArn : '' });
+    expect(history.ok ? history.value.events.map((e) => e.type) : history.error.name).toEqual(
+      executionHistory ? ['ExecutionStarted', 'PassStateEntered', 'PassStateExited', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded'] : 'ValidationException',
+    );
+    await local.close();
+  });
+});
+
 describe('execution semantics on probe state machines', () => {
   it('tells the definition its execution and state machine through the context object', async () => {
     const started = await start(CONTEXT_PROBE, 'probe-1', { hello: 'world' });
