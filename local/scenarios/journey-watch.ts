@@ -59,7 +59,7 @@ export function watchJourney(orderId: string, reader: StackReader, label: string
       const happenings: Happening[] = [];
       execution = await reader.execution(orderId);
       if (execution === undefined) return happenings;
-      // Read after DescribeExecution: an execution seen ended has its whole history.
+      // Read after DescribeExecution, so an execution seen ended has (nearly) all its history; the next poll takes the rest.
       const events = await reader.history(orderId);
       for (const event of events.slice(seen)) {
         if (event.type === 'ExecutionStarted' && !started) {
@@ -75,7 +75,7 @@ export function watchJourney(orderId: string, reader: StackReader, label: string
         }
         if (event.type === 'TaskFailed') {
           const details = event.taskFailedEventDetails;
-          happenings.push({ at: event.timestamp ?? new Date(), text: `${label}: a step failed with ${details?.error ?? 'an error'}; Step Functions retries it` });
+          happenings.push({ at: event.timestamp ?? new Date(), text: `${label}: a step failed with ${details?.error ?? 'an error'} (retried or caught, as the definition says)` });
         }
       }
       seen = events.length;
