@@ -88,7 +88,8 @@ export interface SimulationResult {
 }
 
 const TIME_ZONES = [
-  { timezone: 'America/Argentina/Buenos_Aires', locale: 'es-AR', prefix: '+54911' },
+  // Not +549110000…: that range is the scripted customers' (local/customers SCRIPTED_PHONE_PREFIX), never answered.
+  { timezone: 'America/Argentina/Buenos_Aires', locale: 'es-AR', prefix: '+549115' },
   { timezone: 'America/Mexico_City', locale: 'es-MX', prefix: '+52155' },
   { timezone: 'Europe/Madrid', locale: 'es-ES', prefix: '+34611' },
   { timezone: 'America/Sao_Paulo', locale: 'pt-BR', prefix: '+55119' },
