@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeMessageRef } from '#shared/whatsapp/callback-data';
 import { signWebhookBody } from '#shared/whatsapp/signature';
+import { seededRandom } from '../../local/customers/behaviour';
 import type { LocalStack } from '../../local/stack';
 import { E2E_SECRETS, inboundTextWebhook, purchaseDetail, putPurchase, startTestStack, type TestStack } from '../support/local-stack';
 import { waitFor } from '../support/wait';
@@ -227,17 +228,7 @@ describe('crash injection in the send step', () => {
   });
 });
 
-/** A seeded generator (mulberry32), so a failing order can be replayed: RESILIENCE_SEED=<n>. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** The seed of the random moments and orders below, so a failing run can be replayed: RESILIENCE_SEED=<n>. */
 const SEED = Number(process.env.RESILIENCE_SEED ?? Date.now() % 100_000);
 
 describe(`opt-out storm racing the sends (RESILIENCE_SEED=${SEED})`, () => {
@@ -245,7 +236,7 @@ describe(`opt-out storm racing the sends (RESILIENCE_SEED=${SEED})`, () => {
   const orders = Array.from({ length: CONTACTS }, (_, i) => ({ orderId: `STORM-${i + 1}`, phone: phoneOf(500 + i) }));
 
   it('after each recorded opt-out nothing more is decided or sent; each is recorded and confirmed once, and every journey ends', async () => {
-    const random = seededRandom(SEED);
+    const random = seededRandom(String(SEED), 'opt-out storm');
     const kpisBefore = (await state.kpis()).totals;
     // A warm webhook function, so the opt-outs land when they are meant to, not after a cold start.
     const warmUp = inboundTextWebhook(stack.info, { from: digits(phoneOf(599)), wamid: `wamid.storm-warm-up-${SEED}`, text: 'hola', at: stack.clock.now() });
@@ -379,7 +370,7 @@ describe(`webhook replays (RESILIENCE_SEED=${SEED})`, () => {
     Object.fromEntries(Object.keys({ ...after, ...before }).map((key) => [key, (after[key] ?? 0) - (before[key] ?? 0)]).filter(([, value]) => value !== 0));
 
   it('every webhook delivered 1 to 3 times, shuffled and concurrent, counts exactly what one clean delivery counts', async () => {
-    const random = seededRandom(SEED);
+    const random = seededRandom(String(SEED), 'webhook replays');
     await startJourneys([...once, ...replayed]);
     await state.journeysEnded([...once, ...replayed].map((o) => o.orderId));
     const base = await settledTotals(0);
