@@ -16,7 +16,7 @@ import { createLogger } from '#shared/log';
 import { DEFAULT_GRAPH_API_BASE_URL, sendText } from '#shared/whatsapp/graph-client';
 import { SIGNATURE_HEADER } from '#shared/whatsapp/signature';
 import type { WebhookEffectsDeps } from '#shared/whatsapp/webhook-effects';
-import { answerVerification } from '#shared/whatsapp/webhook-intake';
+import { answerVerification, correlationIdsOf } from '#shared/whatsapp/webhook-intake';
 import { receiveWebhook } from '#shared/whatsapp/webhook-post';
 
 const logger = createLogger('webhook');
@@ -82,6 +82,7 @@ async function receive(event: APIGatewayProxyEventV2): Promise<APIGatewayProxySt
     logger.warn('webhook rejected', { statusCode: receipt.statusCode, reason: receipt.body });
     return text(receipt.statusCode, receipt.body);
   }
+  logger.appendKeys(correlationIdsOf(receipt.contents));
   if ('error' in receipt) {
     logger.error('webhook effects failed; Meta will retry', { error: receipt.error as Error });
   } else {
@@ -104,4 +105,4 @@ async function webhook(event: APIGatewayProxyEventV2): Promise<APIGatewayProxySt
   }
 }
 
-export const handler = middy(webhook).use(injectLambdaContext(logger));
+export const handler = middy(webhook).use(injectLambdaContext(logger, { resetKeys: true }));

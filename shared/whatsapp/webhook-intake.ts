@@ -1,4 +1,5 @@
 import type { DomainEvent } from '../events/domain';
+import { digest } from '../events/public';
 import { parseWith } from '../validation';
 import { contactIds, contactLinkOf, phoneFromWaId, type ContactLink } from './contact';
 import { readInboundMessage, type InboundMessage } from './inbound-message';
@@ -134,4 +135,21 @@ export function answerVerification(query: Readonly<Record<string, string | undef
     return { statusCode: 200, challenge };
   }
   return { statusCode: 403 };
+}
+
+/**
+ * What a webhook's log lines are correlated by: the order ids it names and its message ids, each
+ * digested as on the bus (shared/events/public.ts: a wamid is base64 of the phone number), so a
+ * log line can be matched with the events and records of the same messages.
+ */
+export function correlationIdsOf(contents: WebhookContents): { orderIds: string[]; messageIds: string[] } {
+  const orderIds = new Set<string>();
+  const messageIds = new Set<string>();
+  for (const event of contents.events) {
+    if ('orderId' in event.detail && typeof event.detail.orderId === 'string') orderIds.add(event.detail.orderId);
+    if ('wamid' in event.detail && typeof event.detail.wamid === 'string') messageIds.add(digest(event.detail.wamid));
+  }
+  for (const status of contents.unresolvedStatuses) messageIds.add(digest(status.id));
+  for (const message of contents.inbound) messageIds.add(digest(message.wamid));
+  return { orderIds: [...orderIds], messageIds: [...messageIds] };
 }

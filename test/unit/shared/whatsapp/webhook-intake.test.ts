@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DOMAIN_EVENT } from '#shared/events/domain';
+import { digest } from '#shared/events/public';
 import { encodeMessageRef } from '#shared/whatsapp/callback-data';
 import { signWebhookBody } from '#shared/whatsapp/signature';
-import { answerVerification, MAX_WEBHOOK_BODY_BYTES, takeInWebhook } from '#shared/whatsapp/webhook-intake';
+import { answerVerification, correlationIdsOf, MAX_WEBHOOK_BODY_BYTES, takeInWebhook } from '#shared/whatsapp/webhook-intake';
 
 const SECRET = 'posventa-test-app-secret';
 const fixture = (name: string): Buffer => readFileSync(new URL(`../../../fixtures/webhooks/${name}`, import.meta.url));
@@ -278,5 +279,23 @@ describe('timestamps out of the Date range', () => {
   it('answers 400 for a status whose timestamp has too many digits', () => {
     const text = fixture('status-batch.json').toString('utf8').replace(/"timestamp":\s*"\d+"/, '"timestamp": "99999999999999999999"');
     expect(signed(Buffer.from(text))).toMatchObject({ accepted: false, statusCode: 400 });
+  });
+});
+
+describe('correlationIdsOf', () => {
+  it("names a webhook's orders and its messages' digests, never a wamid or a phone in clear", () => {
+    const statuses = signed(fixture('status-batch.json'));
+    const inbound = signed(fixture('inbound-text-reply.json'));
+    if (!statuses.accepted || !inbound.accepted) throw new Error('fixtures are signed and valid');
+    const ids = correlationIdsOf(statuses);
+    expect(ids.orderIds).toContain('ES-2026-000123');
+    expect(ids.messageIds.length).toBeGreaterThan(0);
+    const payload = JSON.parse(fixture('status-batch.json').toString('utf8')) as { entry: Array<{ changes: Array<{ value: { statuses?: Array<{ id: string }> } }> }> };
+    const wamids = payload.entry.flatMap((e) => e.changes.flatMap((c) => (c.value.statuses ?? []).map((status) => status.id)));
+    expect(ids.messageIds.sort()).toEqual([...new Set(wamids)].map(digest).sort());
+    expect(correlationIdsOf(inbound).messageIds).toHaveLength(1);
+    const logged = JSON.stringify([ids, correlationIdsOf(inbound)]);
+    expect(logged).not.toMatch(/wamid\./);
+    expect(logged).not.toContain('34612345678');
   });
 });
