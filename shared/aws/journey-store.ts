@@ -45,7 +45,8 @@ function toRecord(item: Record<string, AttributeValue> | undefined): MessageReco
 }
 
 /** A message record as stored, with the template and variant it was claimed or skipped under. */
-export type StoredMessageRecord = MessageRecord & { template?: string; variant?: string };
+/** A record as stored: with its template and variant, and when it was claimed (kept after the send). */
+export type StoredMessageRecord = MessageRecord & { template?: string; variant?: string; claimedAt?: string };
 
 /**
  * Reads one order's message record (a milestone's or its reminder's), for readers outside the
@@ -54,8 +55,8 @@ export type StoredMessageRecord = MessageRecord & { template?: string; variant?:
 export async function readMessageRecord(tableName: string, orderId: string, slot: MessageSlot): Promise<StoredMessageRecord | undefined> {
   const { Item } = await dynamodb.send(new GetItemCommand({ TableName: tableName, Key: messageKey(orderId, slot), ConsistentRead: true }));
   if (Item === undefined) return undefined;
-  const [template, variant] = [Item.template?.S, Item.variant?.S];
-  return { ...toRecord(Item), ...(template === undefined ? {} : { template }), ...(variant === undefined ? {} : { variant }) };
+  const [template, variant, claimedAt] = [Item.template?.S, Item.variant?.S, Item.claimedAt?.S];
+  return { ...toRecord(Item), ...(template === undefined ? {} : { template }), ...(variant === undefined ? {} : { variant }), ...(claimedAt === undefined ? {} : { claimedAt }) };
 }
 
 /**
