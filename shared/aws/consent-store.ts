@@ -1,6 +1,5 @@
 import {
   GetItemCommand,
-  QueryCommand,
   TransactWriteItemsCommand,
   TransactionCanceledException,
   type AttributeValue,
@@ -8,7 +7,7 @@ import {
 import type { ConsentEvidence, ConsentState, ScopeConsent } from '../consent/ledger';
 import type { CommitResult, ConsentStore } from '../consent/record';
 import { CONSENT_SCOPES, isConsentAction, isConsentActor, isConsentScope, isConsentSource } from '../consent/scopes';
-import { dynamodb } from './dynamodb';
+import { dynamodb, queryAll } from './dynamodb';
 
 /**
  * Consent on the contacts table. One partition per contact, keyed by phone (E.164):
@@ -125,22 +124,13 @@ export function dynamoConsentStore(tableName: string): ConsentStore {
     },
 
     async listEvidence(phone) {
-      const evidence: ConsentEvidence[] = [];
-      let startKey: Item | undefined;
-      do {
-        const page = await dynamodb.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :evidence)',
-            ExpressionAttributeValues: { ':pk': { S: contactPk(phone) }, ':evidence': { S: EVIDENCE_PREFIX } },
-            ConsistentRead: true,
-            ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
-          }),
-        );
-        for (const item of page.Items ?? []) evidence.push(toEvidence(item));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey !== undefined);
-      return evidence;
+      const items = await queryAll({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :evidence)',
+        ExpressionAttributeValues: { ':pk': { S: contactPk(phone) }, ':evidence': { S: EVIDENCE_PREFIX } },
+        ConsistentRead: true,
+      });
+      return items.map(toEvidence);
     },
 
     async commit({ state, evidence, expectedVersion }): Promise<CommitResult> {

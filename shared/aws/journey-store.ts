@@ -13,11 +13,11 @@ import type { ContactJourney, ContactJourneyIndex } from '../journey/contact-jou
 import type { DeliveredMessage, DeliveryLog } from '../journey/deliveries';
 import type { AttributionStore } from '../journey/repurchase';
 import { repurchaseAttributedDetailSchema, type RepurchaseAttributedDetail } from '../events/domain';
-import type { CapTake, CappedClaim, SlotClaimResult, ConsentGuard, ContactCap, JourneyStore, MessageClaim, MessageRecord, MessageSlot, SentMessage, SlotClaim } from '../journey/journey-store';
-import { isMilestoneId, type MilestoneId } from '../journey/milestones';
+import type { CapTake, CappedClaim, SlotClaimResult, ConsentGuard, ContactCap, JourneyStore, MessageRecord, MessageSlot, SentMessage, SlotClaim } from '../journey/journey-store';
+import { isMilestoneId } from '../journey/milestones';
 import { parseWith } from '../validation';
 import { consentStateKey } from './consent-store';
-import { dynamodb } from './dynamodb';
+import { dynamodb, queryAll } from './dynamodb';
 
 /** One order's message record (a milestone's, or its reminder's): `ORDER#<orderId>` / `MESSAGE#<slot>`. */
 export const messageKey = (orderId: string, milestone: MessageSlot): Record<string, AttributeValue> => ({
@@ -348,25 +348,18 @@ export function dynamoContactJourneyIndex(tableName: string): ContactJourneyInde
     },
     async journeysOf(phone) {
       const journeys: ContactJourney[] = [];
-      let startKey: Record<string, AttributeValue> | undefined;
-      do {
-        const page = await dynamodb.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :journey)',
-            ExpressionAttributeValues: { ':pk': { S: `CONTACT#${phone}` }, ':journey': { S: JOURNEY_PREFIX } },
-            ConsistentRead: true,
-            ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          const orderId = item.orderId?.S;
-          const executionArn = item.executionArn?.S;
-          if (orderId === undefined || executionArn === undefined) continue;
-          journeys.push({ orderId, executionArn, locale: item.locale?.S ?? '', purchasedAt: item.purchasedAt?.S ?? '', ...(item.holdout?.BOOL === true ? { holdout: true } : {}) });
-        }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey !== undefined);
+      const items = await queryAll({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :journey)',
+        ExpressionAttributeValues: { ':pk': { S: `CONTACT#${phone}` }, ':journey': { S: JOURNEY_PREFIX } },
+        ConsistentRead: true,
+      });
+      for (const item of items) {
+        const orderId = item.orderId?.S;
+        const executionArn = item.executionArn?.S;
+        if (orderId === undefined || executionArn === undefined) continue;
+        journeys.push({ orderId, executionArn, locale: item.locale?.S ?? '', purchasedAt: item.purchasedAt?.S ?? '', ...(item.holdout?.BOOL === true ? { holdout: true } : {}) });
+      }
       return journeys.sort((a, b) => (a.purchasedAt < b.purchasedAt ? 1 : a.purchasedAt > b.purchasedAt ? -1 : 0));
     },
   };

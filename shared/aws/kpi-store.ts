@@ -1,6 +1,5 @@
 import {
   GetItemCommand,
-  QueryCommand,
   TransactWriteItemsCommand,
   UpdateItemCommand,
   TransactionCanceledException,
@@ -11,7 +10,7 @@ import { isMilestoneId } from '../journey/milestones';
 import { planCounterWrites, UNATTRIBUTED, type CountedEvent, type CounterKey, type WritePlan } from '../kpi/aggregation';
 import { COUNTERS, type Counter } from '../kpi/counters';
 import type { CounterRow } from '../kpi/report';
-import { dynamodb } from './dynamodb';
+import { dynamodb, queryAll } from './dynamodb';
 
 /** How long an event id is remembered for dedupe: longer than SQS retention and Meta's retries. */
 const DEDUPE_TTL_SECONDS = 30 * 86_400;
@@ -129,25 +128,13 @@ export async function readCounterRows(tableName: string, range: DayRange = {}): 
 
 async function readDayRows(tableName: string, day: string): Promise<CounterRow[]> {
   const rows: CounterRow[] = [];
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await dynamodb.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': { S: `${COUNTS_PREFIX}${day}` } },
-        ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const milestone = item.milestone?.S ?? '';
-      if (!isMilestoneId(milestone) && milestone !== UNATTRIBUTED) continue;
-      rows.push({
-        key: { day, milestone, template: item.template?.S ?? '', variant: item.variant?.S ?? '' },
-        counts: Object.fromEntries(COUNTERS.map((c) => [c, Number(item[c]?.N ?? 0)])),
-      });
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey !== undefined);
+  for (const item of await queryAll({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: `${COUNTS_PREFIX}${day}` } } })) {
+    const milestone = item.milestone?.S ?? '';
+    if (!isMilestoneId(milestone) && milestone !== UNATTRIBUTED) continue;
+    rows.push({
+      key: { day, milestone, template: item.template?.S ?? '', variant: item.variant?.S ?? '' },
+      counts: Object.fromEntries(COUNTERS.map((c) => [c, Number(item[c]?.N ?? 0)])),
+    });
+  }
   return rows;
 }

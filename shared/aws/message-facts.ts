@@ -1,8 +1,8 @@
-import { ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, QueryCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { FollowUpStore, MessageFacts, MessageFactsRecorder, TakenMessage } from '../journey/message-facts';
 import { isMilestoneId } from '../journey/milestones';
 import type { NpsAnswers } from '../journey/nps-answers';
-import { dynamodb } from './dynamodb';
+import { dynamodb, queryAll } from './dynamodb';
 import { messageKey } from './journey-store';
 
 /**
@@ -71,25 +71,18 @@ export function dynamoMessageFacts(tableName: string): MessageFactsRecorder & Fo
     },
     async takenOf(orderId) {
       const taken: TakenMessage[] = [];
-      let startKey: Record<string, AttributeValue> | undefined;
-      do {
-        const page = await dynamodb.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :taken)',
-            ExpressionAttributeValues: { ':pk': { S: `ORDER#${orderId}` }, ':taken': { S: TAKEN_PREFIX } },
-            ConsistentRead: true,
-            ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          const milestone = item.milestone?.S;
-          const [template, variant, wamid, at] = [item.template?.S, item.variant?.S, item.wamid?.S, item.statusAt?.S];
-          if (milestone === undefined || !isMilestoneId(milestone) || template === undefined || variant === undefined || wamid === undefined || at === undefined) continue;
-          taken.push({ orderId, milestone, template, variant, wamid, at });
-        }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey !== undefined);
+      const items = await queryAll({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :taken)',
+        ExpressionAttributeValues: { ':pk': { S: `ORDER#${orderId}` }, ':taken': { S: TAKEN_PREFIX } },
+        ConsistentRead: true,
+      });
+      for (const item of items) {
+        const milestone = item.milestone?.S;
+        const [template, variant, wamid, at] = [item.template?.S, item.variant?.S, item.wamid?.S, item.statusAt?.S];
+        if (milestone === undefined || !isMilestoneId(milestone) || template === undefined || variant === undefined || wamid === undefined || at === undefined) continue;
+        taken.push({ orderId, milestone, template, variant, wamid, at });
+      }
       return taken;
     },
     async factsOf(wamid) {

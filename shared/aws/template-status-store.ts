@@ -1,6 +1,6 @@
-import { ConditionalCheckFailedException, QueryCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { changeVersion, type TemplateStanding, type TemplateStatusStore } from '../templates/status';
-import { dynamodb } from './dynamodb';
+import { dynamodb, queryAll } from './dynamodb';
 
 /**
  * Meta's status and quality of each template in the templates table, one item per language ×
@@ -50,21 +50,8 @@ export function dynamoTemplateStatusStore(tableName: string): TemplateStatusStor
       }
     },
     async standingsIn(language) {
-      const standings: TemplateStanding[] = [];
-      let startKey: Record<string, AttributeValue> | undefined;
-      do {
-        const page = await dynamodb.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': { S: `LANGUAGE#${language}` } },
-            ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
-          }),
-        );
-        for (const item of page.Items ?? []) standings.push(toStanding(item));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey !== undefined);
-      return standings;
+      const items = await queryAll({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: `LANGUAGE#${language}` } } });
+      return items.map(toStanding);
     },
   };
 }
