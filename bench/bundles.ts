@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,6 +20,21 @@ export interface BundleResult {
   importMsWithoutSourceMaps: number;
   /** Median wall time of the whole fresh process (Node start-up + import + exit), ms; for context. */
   processMs: number;
+}
+
+/**
+ * How fast this machine is today, measured by the same harness: an import of a one-line module,
+ * and a whole `node` process that does nothing. Timings of the bundles vary with it from day to
+ * day (2.5× between two runs here), so the results carry it beside them.
+ */
+export interface ImportYardstick {
+  emptyModuleImportMs: number;
+  emptyProcessMs: number;
+}
+
+export interface BundleMeasurements {
+  bundles: BundleResult[];
+  yardstick: ImportYardstick;
 }
 
 /**
@@ -76,9 +91,17 @@ function importOnce(bundleUrl: string, env: Record<string, string>): Promise<{ i
  * Synthesizes the app as `cdk synth` does (bundles included, checks off) into a temporary
  * directory, then measures each function's bundle: size, and cold import in fresh processes.
  */
-export async function measureBundles(runs: number, log: (line: string) => void): Promise<BundleResult[]> {
+export async function measureBundles(runs: number, log: (line: string) => void): Promise<BundleMeasurements> {
   const outdir = mkdtempSync(join(tmpdir(), 'posventa-bench-'));
   try {
+    const emptyModule = join(outdir, 'empty.mjs');
+    writeFileSync(emptyModule, 'export const handler = () => undefined;\n');
+    const emptyRuns: Array<{ importMs: number; processMs: number }> = [];
+    for (let i = 0; i <= runs; i += 1) emptyRuns.push(await importOnce(pathToFileURL(emptyModule).href, { PATH: process.env.PATH ?? '', ...LAMBDA_ENV }));
+    emptyRuns.shift(); // the first warms the page cache, as for the bundles
+    const yardstick = { emptyModuleImportMs: median(emptyRuns.map((r) => r.importMs)), emptyProcessMs: median(emptyRuns.map((r) => r.processMs)) };
+    log(`this machine: an empty module imports in ${yardstick.emptyModuleImportMs.toFixed(1)} ms, an empty node process takes ${yardstick.emptyProcessMs.toFixed(0)} ms`);
+
     const started = performance.now();
     const synthesis = synthesizePosventa({ outdir, checks: false, config: { whatsappPhoneNumberId: '100000000000001' } });
     log(`synthesized ${synthesis.functions.length} functions in ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -108,7 +131,7 @@ export async function measureBundles(runs: number, log: (line: string) => void):
       });
       log(`${dirname(fn.entry)}: ${results.at(-1)!.bytes} B, import ${results.at(-1)!.importMs.toFixed(1)} ms`);
     }
-    return results;
+    return { bundles: results, yardstick };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }

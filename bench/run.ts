@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { SCENARIOS, measureAggregation, simulateEvents, type AggregationResult } from './aggregation';
-import { measureBundles, type BundleResult } from './bundles';
+import { measureBundles, type BundleMeasurements } from './bundles';
 import { measureHttp, type HttpResult } from './http';
 import { awsCostOf, perJourney, whatsappSpendUsd } from './cost-model';
 import { measureIntake, type IntakeResults, type LoopResult } from './intake';
@@ -79,15 +79,19 @@ function intakeFigures(r: IntakeResults): Figure[] {
 
 // ── 2. Bundles ────────────────────────────────────────────────────────────────────────────
 
-function bundleFigures(results: readonly BundleResult[]): Figure[] {
-  return results.flatMap((r) => {
+function bundleFigures({ bundles, yardstick }: BundleMeasurements): Figure[] {
+  const machine = [
+    figure('bundles', 'this machine: import of an empty module', yardstick.emptyModuleImportMs, 'ms', undefined, 'same harness; the bundles\' import times move with it'),
+    figure('bundles', 'this machine: an empty node process', yardstick.emptyProcessMs, 'ms'),
+  ];
+  return machine.concat(bundles.flatMap((r) => {
     const name = r.entry.split('/')[1] ?? r.logicalId;
     return [
       figure('bundles', `${name}: index.mjs minified`, r.bytes / 1000, 'KB', { op: '<=', value: BUNDLE_MAX_KB }),
       figure('bundles', `${name}: cold import (median)`, r.importMs, 'ms', { op: '<=', value: IMPORT_MAX_MS }, 'fresh node process, template env incl. --enable-source-maps'),
       figure('bundles', `${name}: cold import without source maps`, r.importMsWithoutSourceMaps, 'ms'),
     ];
-  });
+  }));
 }
 
 // ── 3. KPI aggregation ────────────────────────────────────────────────────────────────────

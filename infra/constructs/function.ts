@@ -29,6 +29,10 @@ export const ENTRY_METADATA_KEY = 'posventa:entry';
 const ESM_REQUIRE_BANNER =
   "import { createRequire as posventaCreateRequire } from 'node:module'; const require = posventaCreateRequire(import.meta.url);";
 
+/** The SDK's default credential chain, replaced in every bundle by the environment's credentials. */
+const SDK_CREDENTIAL_CHAIN = '@aws-sdk/credential-provider-node';
+const LAMBDA_CREDENTIALS = 'shared/aws/lambda-credentials.ts';
+
 export interface PosventaFunctionProps {
   /**
    * The handler file, relative to the repository root, e.g. `functions/webhook/handler.ts`.
@@ -146,6 +150,7 @@ export class PosventaFunction extends Construct implements IGrantable {
         sourcesContent: false,
         // Bundle the SDK too: the version is the lock file's, not whatever the runtime ships.
         bundleAwsSDK: true,
+        esbuildArgs: { [`--alias:${SDK_CREDENTIAL_CHAIN}`]: repoPath(LAMBDA_CREDENTIALS) },
         externalModules: [],
         forceDockerBundling: false,
         logLevel: LogLevel.WARNING,

@@ -417,6 +417,16 @@ describe('functions', () => {
       expect(bundle).not.toMatch(/from\s*"@aws-sdk\//);
     }
   });
+
+  it("bundles take the role's credentials from the environment, without the SDK's default chain (profiles, SSO, web identity)", () => {
+    for (const fn of synthesis.functions) {
+      const bundle = readFileSync(join(fn.bundleDir, 'index.mjs'), 'utf8');
+      expect(bundle, fn.logicalId).toContain('AWS_SECRET_ACCESS_KEY');
+      for (const onlyInTheChain of ['sso_start_url', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONTAINER_CREDENTIALS_FULL_URI']) {
+        expect(bundle, `${fn.logicalId}: ${onlyInTheChain}`).not.toContain(onlyInTheChain);
+      }
+    }
+  });
 });
 
 describe('dashboards and alarms', () => {
