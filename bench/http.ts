@@ -2,14 +2,14 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Result } from 'autocannon';
 import { startLocalStack } from '../local/stack';
-import type { LoadOptions } from './http-load';
+import type { LoadOptions, LoadResult } from './paced-load';
 
 export interface HttpResult {
   rate: number;
   durationS: number;
-  connections: number;
+  /** Most requests in flight at once. */
+  maxSockets: number;
   requestsPerSecond: number;
   requests: number;
   p50Ms: number;
@@ -29,7 +29,7 @@ export interface HttpResult {
   startupMs: number;
 }
 
-function runLoad(options: LoadOptions): Promise<Result> {
+function runLoad(options: LoadOptions): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'http-load.ts'), JSON.stringify(options)], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -40,13 +40,12 @@ function runLoad(options: LoadOptions): Promise<Result> {
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as Result) : reject(new Error(`load generator exited ${code}: ${err.trim()}`))));
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load generator exited ${code}: ${err.trim()}`))));
   });
 }
 
-// The warm-up's and the measured run's statuses carry different days, so the KPI API counts each apart.
-const WARMUP_DAY = '2020-01-01';
-const MEASURED_DAY = '2020-01-02';
+// Each run's statuses carry a day of their own (warm-ups too), so the KPI API counts each apart.
+const dayOfRun = (run: number) => new Date(Date.UTC(2020, 0, 1 + run)).toISOString().slice(0, 10);
 
 async function countedStatuses(kpiUrl: string, day: string): Promise<number> {
   const response = await fetch(`${kpiUrl}?from=${day}&to=${day}`);
@@ -56,11 +55,11 @@ async function countedStatuses(kpiUrl: string, day: string): Promise<number> {
 
 /**
  * Starts the whole local stack in this process (ephemeral ports on 127.0.0.1), fires signed
- * one-status webhooks at its webhook URL at a fixed rate from a separate process, then checks
- * that the KPI pipeline counted them. Latency is the HTTP ack: signature, parse, PutEvents to
- * the local bus, 200.
+ * one-status webhooks at its webhook URL at each fixed rate in turn (lowest first, each after its
+ * own warm-up) from a separate process, then checks that the KPI pipeline counted them. Latency is
+ * the HTTP ack: signature, parse, the webhook's DynamoDB writes, PutEvents to the local bus, 200.
  */
-export async function measureHttp(rate: number, durationS: number, warmupS: number, log: (line: string) => void): Promise<HttpResult> {
+export async function measureHttp(rates: readonly number[], durationS: number, warmupS: number, log: (line: string) => void): Promise<HttpResult[]> {
   const stateDir = await mkdtemp(join(tmpdir(), 'posventa-bench-http-'));
   const appSecret = 'bench-http-app-secret';
   const started = performance.now();
@@ -76,40 +75,59 @@ export async function measureHttp(rate: number, durationS: number, warmupS: numb
   });
   const startupMs = performance.now() - started;
   try {
-    log(`local stack up in ${(startupMs / 1000).toFixed(1)} s; ${rate} req/s for ${durationS} s at ${stack.info.webhookUrl}`);
-    // Enough connections that 500 req/s holds even at 200 ms latency (autocannon keeps one request in flight per connection).
-    const connections = 100;
-    // Warm-up, not measured: JIT, first connections, DynamoDB Local's first writes (Lambda would be warm too).
-    await runLoad({ url: stack.info.webhookUrl, appSecret, rate, durationS: warmupS, connections, at: `${WARMUP_DAY}T12:00:00Z` });
-    const result = await runLoad({ url: stack.info.webhookUrl, appSecret, rate, durationS, connections, at: `${MEASURED_DAY}T12:00:00Z` });
-    const acknowledged = result['2xx'];
-    const waitStarted = performance.now();
-    let counted = await countedStatuses(stack.info.kpiUrl, MEASURED_DAY);
-    while (counted < acknowledged && performance.now() - waitStarted < 30_000) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      counted = await countedStatuses(stack.info.kpiUrl, MEASURED_DAY);
+    log(`local stack up in ${(startupMs / 1000).toFixed(1)} s; webhooks at ${stack.info.webhookUrl}`);
+    const results: HttpResult[] = [];
+    for (const [index, rate] of [...rates].sort((a, b) => a - b).entries()) {
+      log(`${rate} req/s: ${warmupS} s of warm-up, then ${durationS} s measured`);
+      results.push(await measureRate(stack.info, rate, durationS, warmupS, appSecret, index, startupMs));
     }
-    return {
-      rate,
-      durationS,
-      connections,
-      requestsPerSecond: result.requests.total / result.duration,
-      requests: result.requests.total,
-      p50Ms: result.latency.p50,
-      p90Ms: result.latency.p90,
-      p99Ms: result.latency.p99,
-      maxMs: result.latency.max,
-      errors: result.errors,
-      timeouts: result.timeouts,
-      non2xx: result.non2xx,
-      statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, { count }]) => [code, count])),
-      acknowledged,
-      eventsCounted: counted,
-      countWaitMs: performance.now() - waitStarted,
-      startupMs,
-    };
+    return results;
   } finally {
     await stack.stop();
     await rm(stateDir, { recursive: true, force: true });
   }
+}
+
+async function measureRate(
+  stack: { webhookUrl: string; kpiUrl: string },
+  rate: number,
+  durationS: number,
+  warmupS: number,
+  appSecret: string,
+  index: number,
+  startupMs: number,
+): Promise<HttpResult> {
+  // Enough sockets that 500 req/s holds even at 500 ms latency; a request beyond them waits, and its wait counts.
+  const maxSockets = 256;
+  const measuredDay = dayOfRun(2 * index + 1);
+  // Warm-up, not measured: JIT, first connections, DynamoDB Local's first writes (Lambda would be warm too).
+  await runLoad({ url: stack.webhookUrl, appSecret, rate, durationS: warmupS, maxSockets, at: `${dayOfRun(2 * index)}T12:00:00Z` });
+  const result = await runLoad({ url: stack.webhookUrl, appSecret, rate, durationS, maxSockets, at: `${measuredDay}T12:00:00Z` });
+  const acknowledged = Object.entries(result.statusCodes).reduce((sum, [code, count]) => (code.startsWith('2') ? sum + count : sum), 0);
+  const waitStarted = performance.now();
+  let counted = await countedStatuses(stack.kpiUrl, measuredDay);
+  while (counted < acknowledged && performance.now() - waitStarted < 30_000) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    counted = await countedStatuses(stack.kpiUrl, measuredDay);
+  }
+  return {
+    rate,
+    durationS,
+    maxSockets,
+    // Answered within the run: a stack that falls behind finishes later than the last request was due.
+    requestsPerSecond: acknowledged / result.durationS,
+    requests: result.requests,
+    p50Ms: result.latencyMs.p50,
+    p90Ms: result.latencyMs.p90,
+    p99Ms: result.latencyMs.p99,
+    maxMs: result.latencyMs.max,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: result.requests - acknowledged - result.errors - result.timeouts,
+    statusCodes: result.statusCodes,
+    acknowledged,
+    eventsCounted: counted,
+    countWaitMs: performance.now() - waitStarted,
+    startupMs,
+  };
 }

@@ -31,6 +31,8 @@ const WRITE_REDUCTION_MIN = 20;
 const KEY_WRITES_MAX_PER_SECOND = 1_000;
 const EVENTS_PER_SECOND_AT_LOAD = 4_000;
 const HTTP_RATE = 500;
+/** Lower rates measured first, on the same stack, for context: what the ack costs when the 2 cores keep up. */
+const HTTP_CONTEXT_RATES = [25, 100];
 const HTTP_P99_MAX_MS = 50;
 const AWS_SHARE_OF_WHATSAPP_MAX = 0.01;
 /** Share of the offered rate the stack must serve for its latency to count as "at 500 req/s". */
@@ -128,14 +130,23 @@ function runAggregation(): AggregationResult[] {
 
 // ── 4. Webhook over HTTP on the local stack ───────────────────────────────────────────────
 
+/** The target's rate is judged; the lower rates show where the ack latency stands when the machine keeps up. */
 function httpFigures(r: HttpResult): Figure[] {
   const b = `webhook HTTP (local stack, ${r.rate} req/s)`;
+  const judged = r.rate === HTTP_RATE;
   return [
     // The latency target holds only at the offered rate: a stack that falls behind has not met it.
-    figure(b, 'requests/s achieved', r.requestsPerSecond, 'req/s', { op: '>=', value: r.rate * HTTP_RATE_HELD_SHARE }),
+    figure(b, 'requests/s achieved', r.requestsPerSecond, 'req/s', judged ? { op: '>=', value: r.rate * HTTP_RATE_HELD_SHARE } : undefined),
     figure(b, 'ack latency p50', r.p50Ms, 'ms'),
     // No request acknowledged means no latency to judge, not a latency of 0.
-    figure(b, 'ack latency p99', r.acknowledged === 0 ? Number.POSITIVE_INFINITY : r.p99Ms, 'ms', { op: '<', value: HTTP_P99_MAX_MS }, 'load generator, stack and DynamoDB Local share the 2 cores'),
+    figure(
+      b,
+      'ack latency p99',
+      r.acknowledged === 0 ? Number.POSITIVE_INFINITY : r.p99Ms,
+      'ms',
+      judged ? { op: '<', value: HTTP_P99_MAX_MS } : undefined,
+      'load generator, stack and DynamoDB Local share the 2 cores',
+    ),
     figure(b, 'errors + timeouts + non-2xx', r.errors + r.timeouts + r.non2xx, 'requests', undefined, `status codes ${JSON.stringify(r.statusCodes)}`),
     figure(b, 'status events counted by the KPI API afterwards', r.eventsCounted, 'events', undefined, `of ${r.acknowledged} acknowledged, after waiting ${Math.round(r.countWaitMs)} ms`),
   ];
@@ -208,9 +219,9 @@ async function main(): Promise<void> {
     return aggregationFigures(results);
   });
   await attempt('http', async () => {
-    const result = await measureHttp(HTTP_RATE, quick ? 3 : 10, quick ? 2 : 3, log);
-    raw.http = result;
-    return httpFigures(result);
+    const results = await measureHttp([...HTTP_CONTEXT_RATES, HTTP_RATE], quick ? 3 : 10, quick ? 2 : 3, log);
+    raw.http = results;
+    return results.flatMap(httpFigures);
   });
 
   await attempt('simulation', async () => {

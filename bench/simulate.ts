@@ -46,13 +46,11 @@ function showProgress(p: SimulationProgress): void {
   const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
   const line =
     `${bar} journeys ${p.journeysEnded}/${p.journeys} done (${p.purchasesPut} bought) | ` +
-    `messages ${p.messagesSent} | webhooks ${p.webhooks} | KPI queue ${p.kpiBacklog} | main thread ${Math.round(p.mainThreadBusy * 100)} % | ${p.phase} | ${(p.elapsedMs / 1000).toFixed(0)} s`;
+    `messages ${p.messagesSent} | webhooks ${p.webhooks} | KPI queue ${p.kpiBacklog} | main thread ${Math.round(p.mainThreadBusy * 100)} % | RSS ${(p.memoryMb.rss / 1024).toFixed(1)} GB (main heap ${(p.memoryMb.mainHeap / 1024).toFixed(1)} GB) | ${p.phase} | ${(p.elapsedMs / 1000).toFixed(0)} s`;
   process.stderr.write(interactive ? `\r${line.padEnd(140)}${done ? '\n' : ''}` : `${line}\n`);
 }
 
 function report(r: SimulationResult): string {
-  const usd = (n: number) => `$${n.toFixed(n < 1 ? 4 : 2)}`;
-  const per1000 = (n: number) => (n / r.journeys) * 1000;
   const t = r.kpiTotals;
   const lines = [
     '',

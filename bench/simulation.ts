@@ -12,6 +12,7 @@ import type { MetaSimulator } from '../local/meta-simulator';
 import { createUsageMeter, type Usage } from '../local/metering/usage';
 import { startLocalStack, type LocalStackInfo } from '../local/stack';
 import type { BilledTemplate } from './cost-model';
+import { isoDay, readKpiCounters } from './kpi-counters';
 
 /**
  * N journeys end to end on the local stack: purchases through the real EventBridge client,
@@ -50,6 +51,8 @@ export interface SimulationProgress {
   kpiBacklog: number;
   /** Share of the time the main thread (servers, engine, simulator) was busy since the last report. */
   mainThreadBusy: number;
+  /** Resident memory of this process (main thread and the functions' worker threads), and the main thread's heap, MB. */
+  memoryMb: { rss: number; mainHeap: number };
   phase: 'purchases' | 'journeys' | 'webhooks' | 'kpis' | 'done';
 }
 
@@ -160,6 +163,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   };
 
   const t0 = Date.now();
+  const firstDay = isoDay(clock.now().getTime() - DAY_MS);
   const cpuAtStart = process.cpuUsage();
   const eluAtStart = performance.eventLoopUtilization();
   let eluLast = eluAtStart;
@@ -181,6 +185,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       eluLast = now;
       return busy;
     })(),
+    memoryMb: (({ rss, heapUsed }) => ({ rss: rss / 2 ** 20, mainHeap: heapUsed / 2 ** 20 }))(process.memoryUsage()),
     phase,
   });
   const ticker = setInterval(() => {
@@ -240,15 +245,15 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     phase = 'kpis';
     const tally = tallyAnswers(customers!.answers);
     const implied = kpisImpliedBy(tally);
-    type Report = { totals: Record<string, number>; byMilestone: Record<string, Record<string, number>> };
-    let report = (await (await fetch(info.kpiUrl)).json()) as Report;
+    const readReport = () => readKpiCounters(info.kpiUrl, firstDay, isoDay(clock.now().getTime() + DAY_MS));
+    let report = await readReport();
     let differences = kpiDifferences(report, implied);
     // Settled when equal; given up on when nothing has changed for 30 s and the queue is empty.
     let lastChange = Date.now();
     while (differences.length > 0 && (Date.now() - lastChange < 30_000 || (kpiQueue?.depth() ?? 0) > 0)) {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       options.signal?.throwIfAborted();
-      const next = (await (await fetch(info.kpiUrl)).json()) as Report;
+      const next = await readReport();
       if (JSON.stringify(next.totals) !== JSON.stringify(report.totals)) lastChange = Date.now();
       report = next;
       differences = kpiDifferences(report, implied);
