@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { REPO_ROOT } from '../infra/paths';
 import { resolveCustomerRates, type CustomerRates } from './customers';
-import { startLocalStack, type LocalStack, type LocalStackInfo } from './stack';
+import { startLocalStack, type LocalStack } from './stack';
 
 // The SDK warns that it will need Node 22 from 2027; the lock file keeps working versions.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -8,7 +8,7 @@ import { classifyReply } from '../replies/classify';
 import { replyOutcome, type RepliedMessage } from '../replies/reply-events';
 import type { TemplateChange, TemplateStatusStore } from '../templates/status';
 import type { MessageRef } from './callback-data';
-import { contactKeyOf, type ContactIds, type ContactLink } from './contact';
+import { contactKeyOf, type ContactIds } from './contact';
 import type { InboundMessage } from './inbound-message';
 import type { UserPreferenceChange } from './user-preferences';
 import { deliveryImpliedBy, statusEvent } from './status-events';
