@@ -7,7 +7,7 @@ import {
 import type { ConsentEvidence, ConsentState, ScopeConsent } from '../consent/ledger';
 import type { CommitResult, ConsentStore } from '../consent/record';
 import { CONSENT_SCOPES, isConsentAction, isConsentActor, isConsentScope, isConsentSource } from '../consent/scopes';
-import { dynamodb, queryAll } from './dynamodb';
+import { dynamodb, queryPartition } from './dynamodb';
 
 /**
  * Consent on the contacts table. One partition per contact, keyed by phone (E.164):
@@ -124,12 +124,7 @@ export function dynamoConsentStore(tableName: string): ConsentStore {
     },
 
     async listEvidence(phone) {
-      const items = await queryAll({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :evidence)',
-        ExpressionAttributeValues: { ':pk': { S: contactPk(phone) }, ':evidence': { S: EVIDENCE_PREFIX } },
-        ConsistentRead: true,
-      });
+      const items = await queryPartition(tableName, contactPk(phone), { skPrefix: EVIDENCE_PREFIX, consistent: true });
       return items.map(toEvidence);
     },
 

@@ -17,7 +17,7 @@ import type { CapTake, CappedClaim, SlotClaimResult, ConsentGuard, ContactCap, J
 import { isMilestoneId } from '../journey/milestones';
 import { parseWith } from '../validation';
 import { consentStateKey } from './consent-store';
-import { dynamodb, queryAll } from './dynamodb';
+import { dynamodb, queryPartition } from './dynamodb';
 
 /** One order's message record (a milestone's, or its reminder's): `ORDER#<orderId>` / `MESSAGE#<slot>`. */
 export const messageKey = (orderId: string, milestone: MessageSlot): Record<string, AttributeValue> => ({
@@ -44,8 +44,7 @@ function toRecord(item: Record<string, AttributeValue> | undefined): MessageReco
   return { status: 'claimed', ...claimed };
 }
 
-/** A message record as stored, with the template and variant it was claimed or skipped under. */
-/** A record as stored: with its template and variant, and when it was claimed (kept after the send). */
+/** A message record as stored: the template and variant it was claimed or skipped under, and when it was claimed (kept after the send). */
 export type StoredMessageRecord = MessageRecord & { template?: string; variant?: string; claimedAt?: string };
 
 /**
@@ -348,13 +347,7 @@ export function dynamoContactJourneyIndex(tableName: string): ContactJourneyInde
     },
     async journeysOf(phone) {
       const journeys: ContactJourney[] = [];
-      const items = await queryAll({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :journey)',
-        ExpressionAttributeValues: { ':pk': { S: `CONTACT#${phone}` }, ':journey': { S: JOURNEY_PREFIX } },
-        ConsistentRead: true,
-      });
-      for (const item of items) {
+      for (const item of await queryPartition(tableName, `CONTACT#${phone}`, { skPrefix: JOURNEY_PREFIX, consistent: true })) {
         const orderId = item.orderId?.S;
         const executionArn = item.executionArn?.S;
         if (orderId === undefined || executionArn === undefined) continue;

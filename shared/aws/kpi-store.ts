@@ -10,7 +10,7 @@ import { isMilestoneId } from '../journey/milestones';
 import { planCounterWrites, UNATTRIBUTED, type CountedEvent, type CounterKey, type WritePlan } from '../kpi/aggregation';
 import { COUNTERS, type Counter } from '../kpi/counters';
 import type { CounterRow } from '../kpi/report';
-import { dynamodb, queryAll } from './dynamodb';
+import { dynamodb, queryPartition } from './dynamodb';
 
 /** How long an event id is remembered for dedupe: longer than SQS retention and Meta's retries. */
 const DEDUPE_TTL_SECONDS = 30 * 86_400;
@@ -128,7 +128,7 @@ export async function readCounterRows(tableName: string, range: DayRange = {}): 
 
 async function readDayRows(tableName: string, day: string): Promise<CounterRow[]> {
   const rows: CounterRow[] = [];
-  for (const item of await queryAll({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: `${COUNTS_PREFIX}${day}` } } })) {
+  for (const item of await queryPartition(tableName, `${COUNTS_PREFIX}${day}`)) {
     const milestone = item.milestone?.S ?? '';
     if (!isMilestoneId(milestone) && milestone !== UNATTRIBUTED) continue;
     rows.push({

@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, Upd
 import type { FollowUpStore, MessageFacts, MessageFactsRecorder, TakenMessage } from '../journey/message-facts';
 import { isMilestoneId } from '../journey/milestones';
 import type { NpsAnswers } from '../journey/nps-answers';
-import { dynamodb, queryAll } from './dynamodb';
+import { dynamodb, queryPartition } from './dynamodb';
 import { messageKey } from './journey-store';
 
 /**
@@ -71,13 +71,7 @@ export function dynamoMessageFacts(tableName: string): MessageFactsRecorder & Fo
     },
     async takenOf(orderId) {
       const taken: TakenMessage[] = [];
-      const items = await queryAll({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :taken)',
-        ExpressionAttributeValues: { ':pk': { S: `ORDER#${orderId}` }, ':taken': { S: TAKEN_PREFIX } },
-        ConsistentRead: true,
-      });
-      for (const item of items) {
+      for (const item of await queryPartition(tableName, `ORDER#${orderId}`, { skPrefix: TAKEN_PREFIX, consistent: true })) {
         const milestone = item.milestone?.S;
         const [template, variant, wamid, at] = [item.template?.S, item.variant?.S, item.wamid?.S, item.statusAt?.S];
         if (milestone === undefined || !isMilestoneId(milestone) || template === undefined || variant === undefined || wamid === undefined || at === undefined) continue;

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { changeVersion, type TemplateStanding, type TemplateStatusStore } from '../templates/status';
-import { dynamodb, queryAll } from './dynamodb';
+import { dynamodb, queryPartition } from './dynamodb';
 
 /**
  * Meta's status and quality of each template in the templates table, one item per language ×
@@ -50,8 +50,7 @@ export function dynamoTemplateStatusStore(tableName: string): TemplateStatusStor
       }
     },
     async standingsIn(language) {
-      const items = await queryAll({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: `LANGUAGE#${language}` } } });
-      return items.map(toStanding);
+      return (await queryPartition(tableName, `LANGUAGE#${language}`)).map(toStanding);
     },
   };
 }
