@@ -94,11 +94,12 @@ function importOnce(bundleUrl: string, env: Record<string, string>): Promise<{ i
 export async function measureBundles(runs: number, log: (line: string) => void): Promise<BundleMeasurements> {
   const outdir = mkdtempSync(join(tmpdir(), 'posventa-bench-'));
   try {
-    const emptyModule = join(outdir, 'empty.mjs');
-    writeFileSync(emptyModule, 'export const handler = () => undefined;\n');
+    const emptyModule = pathToFileURL(join(outdir, 'empty.mjs')).href;
+    writeFileSync(new URL(emptyModule), 'export const handler = () => undefined;\n');
+    const bareEnv = { PATH: process.env.PATH ?? '', ...LAMBDA_ENV };
+    await importOnce(emptyModule, bareEnv); // page cache warm, as for the bundles
     const emptyRuns: Array<{ importMs: number; processMs: number }> = [];
-    for (let i = 0; i <= runs; i += 1) emptyRuns.push(await importOnce(pathToFileURL(emptyModule).href, { PATH: process.env.PATH ?? '', ...LAMBDA_ENV }));
-    emptyRuns.shift(); // the first warms the page cache, as for the bundles
+    for (let i = 0; i < runs; i += 1) emptyRuns.push(await importOnce(emptyModule, bareEnv));
     const yardstick = { emptyModuleImportMs: median(emptyRuns.map((r) => r.importMs)), emptyProcessMs: median(emptyRuns.map((r) => r.processMs)) };
     log(`this machine: an empty module imports in ${yardstick.emptyModuleImportMs.toFixed(1)} ms, an empty node process takes ${yardstick.emptyProcessMs.toFixed(0)} ms`);
 

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalStack } from '../local/stack';
+import { isoDay, readKpiCounters } from './kpi-counters';
 import type { LoadOptions, LoadResult } from './paced-load';
 
 export interface HttpResult {
@@ -45,12 +46,11 @@ function runLoad(options: LoadOptions): Promise<LoadResult> {
 }
 
 // Each run's statuses carry a day of their own (warm-ups too), so the KPI API counts each apart.
-const dayOfRun = (run: number) => new Date(Date.UTC(2020, 0, 1 + run)).toISOString().slice(0, 10);
+const dayOfRun = (run: number) => isoDay(Date.UTC(2020, 0, 1 + run));
 
 async function countedStatuses(kpiUrl: string, day: string): Promise<number> {
-  const response = await fetch(`${kpiUrl}?from=${day}&to=${day}`);
-  const report = (await response.json()) as { totals?: { sent?: number; delivered?: number; read?: number } };
-  return (report.totals?.sent ?? 0) + (report.totals?.delivered ?? 0) + (report.totals?.read ?? 0);
+  const { totals } = await readKpiCounters(kpiUrl, day, day);
+  return (totals.sent ?? 0) + (totals.delivered ?? 0) + (totals.read ?? 0);
 }
 
 /**
@@ -79,7 +79,8 @@ export async function measureHttp(rates: readonly number[], durationS: number, w
     const results: HttpResult[] = [];
     for (const [index, rate] of [...rates].sort((a, b) => a - b).entries()) {
       log(`${rate} req/s: ${warmupS} s of warm-up, then ${durationS} s measured`);
-      results.push(await measureRate(stack.info, rate, durationS, warmupS, appSecret, index, startupMs));
+      const measured = await measureRate(stack.info, { rate, durationS, warmupS, appSecret, warmupDay: dayOfRun(2 * index), measuredDay: dayOfRun(2 * index + 1) });
+      results.push({ ...measured, startupMs });
     }
     return results;
   } finally {
@@ -88,20 +89,22 @@ export async function measureHttp(rates: readonly number[], durationS: number, w
   }
 }
 
-async function measureRate(
-  stack: { webhookUrl: string; kpiUrl: string },
-  rate: number,
-  durationS: number,
-  warmupS: number,
-  appSecret: string,
-  index: number,
-  startupMs: number,
-): Promise<HttpResult> {
+interface RateRun {
+  rate: number;
+  durationS: number;
+  warmupS: number;
+  appSecret: string;
+  /** The KPI days the warm-up's and the measured run's statuses carry. */
+  warmupDay: string;
+  measuredDay: string;
+}
+
+async function measureRate(stack: { webhookUrl: string; kpiUrl: string }, run: RateRun): Promise<Omit<HttpResult, 'startupMs'>> {
+  const { rate, durationS, warmupS, appSecret, warmupDay, measuredDay } = run;
   // Enough sockets that 500 req/s holds even at 500 ms latency; a request beyond them waits, and its wait counts.
   const maxSockets = 256;
-  const measuredDay = dayOfRun(2 * index + 1);
   // Warm-up, not measured: JIT, first connections, DynamoDB Local's first writes (Lambda would be warm too).
-  await runLoad({ url: stack.webhookUrl, appSecret, rate, durationS: warmupS, maxSockets, at: `${dayOfRun(2 * index)}T12:00:00Z` });
+  await runLoad({ url: stack.webhookUrl, appSecret, rate, durationS: warmupS, maxSockets, at: `${warmupDay}T12:00:00Z` });
   const result = await runLoad({ url: stack.webhookUrl, appSecret, rate, durationS, maxSockets, at: `${measuredDay}T12:00:00Z` });
   const acknowledged = Object.entries(result.statusCodes).reduce((sum, [code, count]) => (code.startsWith('2') ? sum + count : sum), 0);
   const waitStarted = performance.now();
@@ -128,6 +131,5 @@ async function measureRate(
     acknowledged,
     eventsCounted: counted,
     countWaitMs: performance.now() - waitStarted,
-    startupMs,
   };
 }

@@ -1,5 +1,3 @@
-import { fromEnv } from '@aws-sdk/credential-provider-env';
-
 /**
  * Stands in for the SDK's default credential chain (`@aws-sdk/credential-provider-node`) in the
  * Lambda bundles, by an esbuild alias (infra/constructs/function.ts). Lambda hands a function its
@@ -8,4 +6,4 @@ import { fromEnv } from '@aws-sdk/credential-provider-env';
  * they carry) is about 130 KB that a function never uses and would compile at every cold start.
  * Outside the bundles (tests, scripts) the SDK keeps its full chain.
  */
-export const defaultProvider: typeof fromEnv = (init) => fromEnv(init);
+export { fromEnv as defaultProvider } from '@aws-sdk/credential-provider-env';
